@@ -1,0 +1,30 @@
+/** The time source behind `after`, `sendAfter` and Gun's retry/keepalive timers. Tests swap in a SimulatedClock. */
+export interface Clock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** Whatever the clock's setTimeout returned; only ever handed back to its clearTimeout. */
+export type TimerHandle = object | number;
+
+const realClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, Math.min(ms, 2 ** 31 - 1)),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+let clock: Clock = realClock;
+
+/** The clock in use. */
+export function getClock(): Clock {
+  return clock;
+}
+
+/** Replaces the clock (no argument: back to real time). Returns the previous clock. */
+export function setClock(next?: Clock): Clock {
+  const previous = clock;
+  clock = next ?? realClock;
+  return previous;
+}

@@ -1,0 +1,104 @@
+/** Stable codes of the errors erlgun throws for API misuse. Listed in the README's "Error codes". */
+export type ErlgunErrorCode =
+  | 'ERR_BADARG'
+  | 'ERR_BADMATCH'
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_INVALID_HEADER'
+  | 'ERR_NOT_A_PROCESS'
+  | 'ERR_EXIT';
+
+/** Base class of every error erlgun throws. Check with `isErlgunError(e)` and `e.code`. */
+export class ErlgunError extends Error {
+  override name = 'ErlgunError';
+  readonly code: ErlgunErrorCode;
+  constructor(code: ErlgunErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A function got an argument it cannot use (Erlang's `badarg`). */
+export class BadArgError extends ErlgunError {
+  override name = 'BadArgError';
+  constructor(message: string) {
+    super('ERR_BADARG', message);
+  }
+}
+
+/** `ok(result)` got an `['error', reason]` (the TypeScript form of `{ok, X} = …`). */
+export class BadMatchError extends ErlgunError {
+  override name = 'BadMatchError';
+  readonly value: unknown;
+  constructor(value: unknown, message = 'no match of right hand side value') {
+    super('ERR_BADMATCH', message);
+    this.value = value;
+  }
+}
+
+/** An option failed validation; `option` is its camelCase path, e.g. `wsOpts.keepalive`. */
+export class InvalidOptionError extends ErlgunError {
+  override name = 'InvalidOptionError';
+  readonly option: string;
+  readonly value: unknown;
+  constructor(option: string, expected: string, value: unknown) {
+    super('ERR_INVALID_OPTION', `Invalid option \`${option}\`: expected ${expected}, got \`${describe(value)}\` (${typeOf(value)})`);
+    this.option = option;
+    this.value = value;
+  }
+}
+
+/** A request header name, value or path carries CR/LF or another byte HTTP forbids (header injection). */
+export class InvalidHeaderError extends ErlgunError {
+  override name = 'InvalidHeaderError';
+  readonly header: string;
+  constructor(header: string, message: string) {
+    super('ERR_INVALID_HEADER', message);
+    this.header = header;
+  }
+}
+
+/** A process-only call (receive, exit/1) was made where no process runs. */
+export class NotAProcessError extends ErlgunError {
+  override name = 'NotAProcessError';
+  constructor(message: string) {
+    super('ERR_NOT_A_PROCESS', message);
+  }
+}
+
+/**
+ * Thrown out of `receive` in a process that was killed while it waited (and into the
+ * top-level script when the shell process is killed by a link). `reason` is the exit reason.
+ */
+export class ExitError extends ErlgunError {
+  override name = 'ExitError';
+  readonly reason: unknown;
+  constructor(reason: unknown) {
+    super('ERR_EXIT', `exception exit: ${describe(reason)}`);
+    this.reason = reason;
+  }
+}
+
+const CODES: ReadonlySet<string> = new Set<ErlgunErrorCode>([
+  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_NOT_A_PROCESS', 'ERR_EXIT',
+]);
+
+/** True for errors erlgun threw, also when they come from another copy of the library (checks `code`). */
+export function isErlgunError(value: unknown): value is ErlgunError {
+  return value instanceof ErlgunError || (value instanceof Error && CODES.has(String((value as { code?: unknown }).code)));
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'function') return '[function]';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

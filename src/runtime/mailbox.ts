@@ -1,0 +1,72 @@
+// An ordered message store for selective receive. A doubly linked list, because a
+// receive may take a message from the middle (O(1) removal) and a big backlog must
+// not be copied on every take (Array#shift copies past ~16k items).
+
+interface Node {
+  readonly msg: unknown;
+  prev: Node | undefined;
+  next: Node | undefined;
+}
+
+export class Mailbox {
+  #head: Node | undefined;
+  #tail: Node | undefined;
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  push(msg: unknown): void {
+    const node: Node = { msg, prev: this.#tail, next: undefined };
+    if (this.#tail) this.#tail.next = node;
+    else this.#head = node;
+    this.#tail = node;
+    this.#size++;
+  }
+
+  /**
+   * Takes the oldest message `pick` accepts; the others keep their order. `pick` returns
+   * a non-undefined token for a match (the clause that matched), which is passed back.
+   */
+  take<T>(pick: (msg: unknown) => T | undefined): { msg: unknown; token: T } | undefined {
+    for (let node = this.#head; node; node = node.next) {
+      const token = pick(node.msg);
+      if (token !== undefined) {
+        this.#unlink(node);
+        return { msg: node.msg, token };
+      }
+    }
+    return undefined;
+  }
+
+  /** Takes the oldest message, if any. */
+  shift(): unknown {
+    const node = this.#head;
+    if (!node) return undefined;
+    this.#unlink(node);
+    return node.msg;
+  }
+
+  toArray(): unknown[] {
+    const out: unknown[] = [];
+    for (let node = this.#head; node; node = node.next) out.push(node.msg);
+    return out;
+  }
+
+  clear(): unknown[] {
+    const all = this.toArray();
+    this.#head = this.#tail = undefined;
+    this.#size = 0;
+    return all;
+  }
+
+  #unlink(node: Node): void {
+    if (node.prev) node.prev.next = node.next;
+    else this.#head = node.next;
+    if (node.next) node.next.prev = node.prev;
+    else this.#tail = node.prev;
+    node.prev = node.next = undefined;
+    this.#size--;
+  }
+}

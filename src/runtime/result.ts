@@ -1,0 +1,20 @@
+import { BadMatchError } from './errors.js';
+
+/** Gun's result shapes: `{ok, Value}` / `{error, Reason}`. */
+export type Ok<T> = readonly ['ok', T];
+export type Err<E = unknown> = readonly ['error', E];
+export type Result<T, E = unknown> = Ok<T> | Err<E>;
+
+/**
+ * Unwraps `['ok', value]`, and throws `BadMatchError` for anything else: the TypeScript form of
+ * Erlang's `{ok, Value} = …`.
+ * @example const protocol = ok(await gun.awaitUp(conn));
+ */
+export function ok<T>(result: Result<T> | Ok<T>): T {
+  if (Array.isArray(result) && result[0] === 'ok') return result[1] as T;
+  throw new BadMatchError(result, `no match of right hand side value ${JSON.stringify(result, replacer)}`);
+}
+
+function replacer(_key: string, value: unknown): unknown {
+  return typeof value === 'object' && value !== null && 'serial' in value ? String(value) : value;
+}

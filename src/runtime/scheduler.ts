@@ -1,0 +1,98 @@
+// Runs process bodies: `self()` through AsyncLocalStorage, return → 'normal',
+// throw → the thrown value, exit(reason) → reason. Nothing a body does escapes as an
+// unhandled rejection.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ExitError } from './errors.js';
+import type { Pid, Ref } from './pid.js';
+import { Process } from './process.js';
+import { addProcess } from './registry.js';
+import { linkProcesses, monitorFrom, terminate } from './signals.js';
+
+const running = new AsyncLocalStorage<Process>();
+
+// The script's top level is a process too, like the Erlang shell. Created on first use;
+// if a link kills it, the next top-level call gets a fresh shell (as the Erlang shell restarts).
+let shell: Process | undefined;
+
+function shellProcess(): Process {
+  if (shell === undefined || !shell.alive) {
+    shell = new Process(true);
+    addProcess(shell);
+  }
+  return shell;
+}
+
+/** @internal the process the caller runs in (the shell outside any spawned process) */
+export function current(): Process {
+  return running.getStore() ?? shellProcess();
+}
+
+/** The pid of the calling process (the shell's pid at a script's top level). */
+export function self(): Pid {
+  return current().pid;
+}
+
+/** A process body: runs with its own mailbox; its return ends the process with `'normal'`. */
+export type ProcessBody = () => unknown;
+
+/** @internal starts a process; the body runs on a later microtask, after spawn returns */
+export function startProcess(body: ProcessBody, setup?: (proc: Process) => void): Process {
+  const proc = new Process();
+  addProcess(proc);
+  setup?.(proc);
+  queueMicrotask(() => void runBody(proc, body));
+  return proc;
+}
+
+async function runBody(proc: Process, body: ProcessBody): Promise<void> {
+  if (!proc.alive) return;
+  let reason: unknown = 'normal';
+  try {
+    await running.run(proc, body);
+  } catch (error) {
+    reason = error instanceof ExitError ? error.reason : error;
+  }
+  terminate(proc, reason);
+}
+
+/** Starts a process running `body` and returns its pid at once. */
+export function spawn(body: ProcessBody): Pid {
+  return startProcess(body).pid;
+}
+
+/** `spawn` plus a link between the caller and the new process, made before it runs. */
+export function spawnLink(body: ProcessBody): Pid {
+  const parent = current();
+  return startProcess(body, (proc) => linkProcesses(parent, proc)).pid;
+}
+
+/** `spawn` plus a monitor held by the caller, made before it runs. */
+export function spawnMonitor(body: ProcessBody): readonly [Pid, Ref] {
+  const parent = current();
+  let ref!: Ref;
+  const pid = startProcess(body, (proc) => {
+    ref = monitorFrom(parent, proc.pid);
+  }).pid;
+  return [pid, ref] as const;
+}
+
+/**
+ * Runs `body` in a new process and resolves when it exits: with the body's result
+ * on `'normal'`, or rejects with the error it threw / an ExitError for another reason.
+ * The process is watched, so its crash is reported here and not logged.
+ */
+export function runProcess<T>(body: () => T | Promise<T>): Promise<Awaited<T>> {
+  return new Promise((resolve, reject) => {
+    let result: Awaited<T>;
+    const proc = startProcess(async () => {
+      result = await body();
+    }, (p) => {
+      p.observed = true;
+    });
+    proc.onExit((reason) => {
+      if (reason === 'normal') resolve(result);
+      else reject(reason instanceof Error ? reason : new ExitError(reason));
+    });
+  });
+}
+

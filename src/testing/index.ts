@@ -1,0 +1,55 @@
+// Mailbox assertions with ExUnit's semantics (assert_receive & co., 100 ms default).
+// They throw node:assert's AssertionError, so node:test, vitest, jest and mocha all report them.
+import { AssertionError } from 'node:assert';
+import { on, receive, TIMEOUT } from '../runtime/receive.js';
+import { processInfo } from '../runtime/info.js';
+import { self } from '../runtime/scheduler.js';
+import type { Matched } from '../runtime/pattern-types.js';
+import { formatMailbox, formatPattern } from './format.js';
+
+export { SimulatedClock } from './clock.js';
+export { runProcess as inProcess } from '../runtime/scheduler.js';
+export { formatMailbox, formatPattern } from './format.js';
+
+/** ExUnit's default wait for assertReceive / refuteReceive. */
+export const DEFAULT_TIMEOUT = 100;
+
+/**
+ * Waits up to `timeoutMs` for a message matching `pattern`, takes the first one (the
+ * rest keep their order) and returns it, narrowed by the pattern.
+ * @example const [, , , frame] = await assertReceive(['gun_ws', conn, ref, _]);
+ */
+export async function assertReceive<const P>(pattern: P, timeoutMs: number = DEFAULT_TIMEOUT): Promise<Matched<P>> {
+  const got = await receive([on(pattern, (m) => m)], timeoutMs);
+  if (got === TIMEOUT) {
+    const wait = timeoutMs === 0 ? 'Assertion failed, no matching message in the mailbox' : `Assertion failed, no matching message after ${timeoutMs}ms`;
+    fail(`${wait}\nPattern: ${formatPattern(pattern)}\n${formatMailbox(mailbox())}`, pattern, 'assertReceive');
+  }
+  return got as Matched<P>;
+}
+
+/** Like `assertReceive`, without waiting: the message must already be in the mailbox. */
+export function assertReceived<const P>(pattern: P): Promise<Matched<P>> {
+  return assertReceive(pattern, 0);
+}
+
+/** Fails if a message matching `pattern` arrives within `timeoutMs` (that message is taken). */
+export async function refuteReceive(pattern: unknown, timeoutMs: number = DEFAULT_TIMEOUT): Promise<void> {
+  const got = await receive([on(pattern, (m) => m)], timeoutMs);
+  if (got !== TIMEOUT) {
+    fail(`Assertion failed, unexpectedly received a message matching the pattern\nPattern: ${formatPattern(pattern)}\nMessage: ${formatPattern(got)}\n${formatMailbox(mailbox())}`, pattern, 'refuteReceive');
+  }
+}
+
+/** Fails if a message matching `pattern` is already in the mailbox. */
+export function refuteReceived(pattern: unknown): Promise<void> {
+  return refuteReceive(pattern, 0);
+}
+
+function mailbox(): readonly unknown[] {
+  return processInfo(self())?.messages ?? [];
+}
+
+function fail(message: string, expected: unknown, operator: string): never {
+  throw new AssertionError({ message, expected, operator });
+}
