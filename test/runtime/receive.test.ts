@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { _, after, anyBuffer, anyNumber, anyString, flush, makeRef, on, receive, self, send, spawn, TIMEOUT, when, processInfo } from '../../src/index.js';
+import { inProcess } from '../../src/testing/index.js';
+
+test('receive takes the oldest matching message and leaves the others in order', () => inProcess(async () => {
+  const me = self();
+  for (const m of [['a', 1], ['b', 1], ['a', 2], ['b', 2], ['c', 1]]) send(me, m);
+  assert.deepEqual(await receive([on(['b', _], (m) => m)]), ['b', 1]);
+  assert.deepEqual(await receive([on(['c', _], (m) => m)]), ['c', 1]);
+  assert.deepEqual(flush(), [['a', 1], ['a', 2], ['b', 2]]);
+}));
+
+test('clauses are tried in order for each message, oldest message first', () => inProcess(async () => {
+  send(self(), 'x');
+  send(self(), 'y');
+  const got = await receive([on('y', () => 'clause y'), on('x', () => 'clause x')]);
+  assert.equal(got, 'clause x');
+}));
+
+test('a waiting receive takes a message that arrives later, unmatched ones stay queued', () => inProcess(async () => {
+  const me = self();
+  spawn(() => {
+    send(me, 'noise');
+    send(me, ['reply', 42]);
+  });
+  assert.equal(await receive([on(['reply', anyNumber], ([, n]) => n)]), 42);
+  assert.deepEqual(processInfo(me)?.messages, ['noise']);
+}));
+
+test('timeout 0 polls: TIMEOUT when nothing matches, the after handler when given', () => inProcess(async () => {
+  send(self(), 'other');
+  assert.equal(await receive([on('nope', () => 1)], 0), TIMEOUT);
+  assert.equal(await receive([on('nope', () => 1)], after(0, () => 'after')), 'after');
+  assert.equal(processInfo(self())?.messageQueueLen, 1);
+}));
+
+test('a timed receive runs its after branch when nothing matches in time', () => inProcess(async () => {
+  const t0 = performance.now();
+  const got = await receive([on('never', () => 'no')], after(30, () => 'timed out'));
+  assert.equal(got, 'timed out');
+  assert.ok(performance.now() - t0 >= 25);
+}));
+
+test('the handler runs in the receiving process (self() inside it)', () => inProcess(async () => {
+  const me = self();
+  spawn(() => send(me, 'hi'));
+  assert.equal(await receive([on('hi', () => self())]), me);
+}));
+
+test('a throwing handler rejects the receive', () => inProcess(async () => {
+  send(self(), 'boom');
+  await assert.rejects(receive([on('boom', () => { throw new Error('handler'); })]), /handler/);
+}));
+
+test('patterns: literals, wildcard, pids/refs by identity, tuples by length, objects by listed keys, Buffers by content, guards and type matchers', () => inProcess(async () => {
+  const me = self();
+  const ref = makeRef();
+  const other = makeRef();
+  const check = async (pattern: unknown, yes: unknown[], no: unknown[]) => {
+    for (const m of [...no, ...yes]) send(me, m);
+    for (const m of yes) assert.deepEqual(await receive([on(pattern, (x) => x)], 0), m, `expected ${String(pattern)} to match`);
+    assert.equal(await receive([on(pattern, (x) => x)], 0), TIMEOUT);
+    assert.deepEqual(flush(), no);
+  };
+  await check('a', ['a'], ['b', 1, null]);
+  await check(7, [7], ['7', 8]);
+  await check(null, [null], [undefined, 0]);
+  await check(true, [true], [1, 'true']);
+  await check(['t', _], [['t', 1], ['t', ['x']]], [['t'], ['t', 1, 2], ['u', 1], 't']);
+  await check([ref], [[ref]], [[other], [String(ref)]]);
+  await check([me, _], [[me, 1]], [[spawn(() => undefined), 1]]);
+  await check({ type: 'x', n: anyNumber }, [{ type: 'x', n: 1, extra: true }], [{ type: 'x' }, { type: 'x', n: '1' }, ['x', 1]]);
+  await check(Buffer.from('hi'), [Buffer.from('hi')], [Buffer.from('ho'), 'hi']);
+  await check(['s', anyString], [['s', 'x']], [['s', 1]]);
+  await check(['b', anyBuffer], [['b', Buffer.alloc(1)]], [['b', 'x']]);
+  await check(when((v) => typeof v === 'number' && v > 5), [6, 10], [5, '9']);
+  await check(['temp', when(anyNumber, (t) => t > 30)], [['temp', 31]], [['temp', 30], ['temp', '40']]);
+}));
+
+test('1,000 messages keep their order through selective receives', () => inProcess(async () => {
+  const me = self();
+  for (let i = 0; i < 1000; i++) send(me, [i % 2 === 0 ? 'even' : 'odd', i]);
+  const odds: number[] = [];
+  for (let i = 0; i < 500; i++) odds.push(await receive([on(['odd', anyNumber], ([, n]) => n)]));
+  assert.deepEqual(odds, Array.from({ length: 500 }, (_v, i) => 2 * i + 1));
+  const evens: number[] = [];
+  for (let i = 0; i < 500; i++) evens.push(await receive([on([_, anyNumber], ([, n]) => n)]));
+  assert.deepEqual(evens, Array.from({ length: 500 }, (_v, i) => 2 * i));
+}));
+
+test('receive rejects bad arguments with a BadArgError', () => inProcess(async () => {
+  await assert.rejects(async () => receive([]), { code: 'ERR_BADARG' });
+  assert.throws(() => after(-1, () => 0), { code: 'ERR_BADARG' });
+}));
