@@ -1,1 +1,7 @@
 export * from './runtime/index.js';
+export * as gun from './gun/index.js';
+export type {
+  GunMessage, GunUp, GunDown, GunUpgrade, GunResponse, GunData, GunInform, GunTrailers, GunError, GunStreamError, GunConnError,
+  GunWs, WsFrame, WsSendFrame, GunErrorReason, DownReason, Headers, IsFin, ProtocolName, StreamRef, ReplyTo,
+  Options, WsOptions, HttpOptions, RequestHeaders,
+} from './gun/index.js';

@@ -48,6 +48,20 @@ export class Mailbox {
     return node.msg;
   }
 
+  /** Removes every message `pred` accepts, in one pass; returns how many. */
+  removeAll(pred: (msg: unknown) => boolean): number {
+    let removed = 0;
+    for (let node = this.#head; node; ) {
+      const next = node.next;
+      if (pred(node.msg)) {
+        this.#unlink(node);
+        removed++;
+      }
+      node = next;
+    }
+    return removed;
+  }
+
   toArray(): unknown[] {
     const out: unknown[] = [];
     for (let node = this.#head; node; node = node.next) out.push(node.msg);

@@ -1,0 +1,195 @@
+// Gun's API in camelCase: open, request and its shorthands, data, cancel, wsUpgrade,
+// wsSend, info, close, shutdown. Each call returns at once; the connection actor does the work.
+import { BadArgError } from '../runtime/errors.js';
+import { makeRef, Pid } from '../runtime/pid.js';
+import { send } from '../runtime/registry.js';
+import { self, spawn } from '../runtime/scheduler.js';
+import { exit } from '../runtime/signals.js';
+import { connectionState, runConnection, type Command, type ConnState, type StateName } from './connection.js';
+import { checkPath, hasHeader, normalizeHeaders, type RequestHeaders } from './headers.js';
+import { gunConnError, Sentences, type IsFin, type ReplyTo, type StreamRef, type WsSendFrame } from './messages.js';
+import { checkOptions, checkWsOptions, type Options, type WsOptions } from './options.js';
+
+/** Request options. */
+export interface ReqOpts {
+  /** The process that receives this stream's messages. @default the caller */
+  replyTo?: ReplyTo;
+}
+
+/** A request body. */
+export type Body = string | Buffer | Uint8Array;
+
+/**
+ * Opens a connection: starts a connection actor (a process) that owns one socket and
+ * returns its pid at once; the caller becomes its owner and gets `gun_up` once connected.
+ * Throws `InvalidOptionError` naming the first bad option; no process is started then.
+ * @example
+ * const conn = gun.open('example.org', 443);
+ * const protocol = ok(await gun.awaitUp(conn));
+ */
+export function open(host: string, port: number, opts?: Options): Pid {
+  const resolved = checkOptions(host, port, opts);
+  const owner = self();
+  const conn: Pid = spawn(() => runConnection(state));
+  const state: ConnState = {
+    conn, owner, host, port, opts: resolved, stateName: 'not_connected', socket: undefined, handler: undefined, reupgrades: [],
+  };
+  return conn;
+}
+
+function toBuffer(body: Body): Buffer {
+  if (typeof body === 'string') return Buffer.from(body);
+  if (Buffer.isBuffer(body)) return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  throw new BadArgError('the body must be a string, Buffer or Uint8Array');
+}
+
+function requireConn(conn: unknown): asserts conn is Pid {
+  if (!(conn instanceof Pid)) throw new BadArgError(`expected a connection pid, got ${String(conn)}`);
+}
+
+function command(conn: Pid, cmd: Command): void {
+  send(conn, cmd);
+}
+
+/**
+ * Sends a request and returns its stream ref at once. Without a body, a request whose
+ * headers announce one (`content-length` or `content-type`) expects `gun.data` to send it.
+ * Throws `InvalidHeaderError` for CR/LF in the path or a header (header injection).
+ */
+export function request(conn: Pid, method: string, path: string, headers?: RequestHeaders, body?: Body, reqOpts?: ReqOpts): StreamRef {
+  const list = normalizeHeaders(headers);
+  const bodyFollows = body === undefined && (hasHeader(list, 'content-length') || hasHeader(list, 'content-type'));
+  return startRequest(conn, method, path, list, body, bodyFollows, reqOpts);
+}
+
+function startRequest(conn: Pid, method: string, path: string, headers: [string, string][], body: Body | undefined, bodyFollows: boolean, reqOpts?: ReqOpts): StreamRef {
+  requireConn(conn);
+  if (typeof method !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) throw new BadArgError(`invalid method ${JSON.stringify(method)}`);
+  checkPath(path);
+  const replyTo = reqOpts?.replyTo ?? self();
+  const ref = makeRef();
+  command(conn, { $gun: 'request', req: { ref, replyTo, method, path, headers, body: body === undefined ? undefined : toBuffer(body), bodyFollows } });
+  return ref;
+}
+
+/** GET. */
+export function get(conn: Pid, path: string, headers?: RequestHeaders, reqOpts?: ReqOpts): StreamRef {
+  return startRequest(conn, 'GET', path, normalizeHeaders(headers), undefined, false, reqOpts);
+}
+/** HEAD. */
+export function head(conn: Pid, path: string, headers?: RequestHeaders, reqOpts?: ReqOpts): StreamRef {
+  return startRequest(conn, 'HEAD', path, normalizeHeaders(headers), undefined, false, reqOpts);
+}
+/** DELETE (exported as `delete`). */
+export function del(conn: Pid, path: string, headers?: RequestHeaders, reqOpts?: ReqOpts): StreamRef {
+  return startRequest(conn, 'DELETE', path, normalizeHeaders(headers), undefined, false, reqOpts);
+}
+/** OPTIONS. */
+export function options(conn: Pid, path: string, headers?: RequestHeaders, reqOpts?: ReqOpts): StreamRef {
+  return startRequest(conn, 'OPTIONS', path, normalizeHeaders(headers), undefined, false, reqOpts);
+}
+/** POST; without `body`, send it with `gun.data`. */
+export function post(conn: Pid, path: string, headers: RequestHeaders, body?: Body, reqOpts?: ReqOpts): StreamRef {
+  return startRequest(conn, 'POST', path, normalizeHeaders(headers), body, body === undefined, reqOpts);
+}
+/** PUT; without `body`, send it with `gun.data`. */
+export function put(conn: Pid, path: string, headers: RequestHeaders, body?: Body, reqOpts?: ReqOpts): StreamRef {
+  return startRequest(conn, 'PUT', path, normalizeHeaders(headers), body, body === undefined, reqOpts);
+}
+/** PATCH; without `body`, send it with `gun.data`. */
+export function patch(conn: Pid, path: string, headers: RequestHeaders, body?: Body, reqOpts?: ReqOpts): StreamRef {
+  return startRequest(conn, 'PATCH', path, normalizeHeaders(headers), body, body === undefined, reqOpts);
+}
+
+/** Streams a request body: `'nofin'` chunks, then `'fin'` with the last (possibly empty) one. */
+export function data(conn: Pid, ref: StreamRef, fin: IsFin, chunk: Body): void {
+  requireConn(conn);
+  if (fin !== 'fin' && fin !== 'nofin') throw new BadArgError(`data: expected 'fin' or 'nofin', got ${String(fin)}`);
+  command(conn, { $gun: 'data', ref, replyTo: self(), fin: fin === 'fin', data: toBuffer(chunk) });
+}
+
+/** Stops delivering a stream's messages (on HTTP/1.1 the response is still read, as Gun does). */
+export function cancel(conn: Pid, ref: StreamRef): void {
+  requireConn(conn);
+  command(conn, { $gun: 'cancel', ref });
+}
+
+/**
+ * Upgrades the connection to Websocket and returns the stream ref. Gun sets the upgrade
+ * headers; `headers` are sent too. `opts` replace the connection's `wsOpts` key by key.
+ * Outcome: `gun_upgrade`, or `gun_response` (+ `gun_data`) when the server refuses, or `gun_error`.
+ * @example const ref = gun.wsUpgrade(conn, '/websocket', [['authorization', 'Basic dXNlcjpwYXNz']]);
+ */
+export function wsUpgrade(conn: Pid, path: string, headers?: RequestHeaders, opts?: WsOptions & ReqOpts): StreamRef {
+  requireConn(conn);
+  checkPath(path);
+  const list = normalizeHeaders(headers);
+  const { replyTo = self(), ...wsOpts } = opts ?? {};
+  checkWsOptions(wsOpts, 'wsUpgrade.opts');
+  const defaults = connectionState(conn)?.opts.wsOpts ?? {};
+  const ref = makeRef();
+  command(conn, { $gun: 'ws_upgrade', upgrade: { ref, replyTo, path, headers: list, opts: { ...defaults, ...wsOpts } } });
+  return ref;
+}
+
+/**
+ * Sends one Websocket frame or a list of frames, in order (a list stops at a close frame).
+ * `gun.wsSend(conn, frames)` is Gun 1.3's form, `gun.wsSend(conn, ref, frames)` Gun 2.x's.
+ * Before the upgrade the owner gets `['gun_error', conn, ['badstate', …]]`.
+ */
+export function wsSend(conn: Pid, frames: WsSendFrame | readonly WsSendFrame[]): void;
+export function wsSend(conn: Pid, ref: StreamRef, frames: WsSendFrame | readonly WsSendFrame[]): void;
+export function wsSend(conn: Pid, ...args: [WsSendFrame | readonly WsSendFrame[]] | [StreamRef, WsSendFrame | readonly WsSendFrame[]]): void {
+  requireConn(conn);
+  const frames = args.length === 2 ? args[1] : args[0];
+  const list = isFrameList(frames) ? frames : [frames as WsSendFrame];
+  const state = connectionState(conn);
+  if (state === undefined) return; // a dead connection: like a message to a dead pid
+  const handler = state.handler;
+  if (handler?.wsSend) handler.wsSend(list, self());
+  else send(state.owner, gunConnError(conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
+}
+
+function isFrameList(frames: WsSendFrame | readonly WsSendFrame[]): frames is readonly WsSendFrame[] {
+  // A frame is a string or a tuple whose first element is a string; a list holds frames.
+  return Array.isArray(frames) && (frames.length === 0 || typeof frames[0] !== 'string');
+}
+
+/** What `gun.info` returns. Socket keys are absent while not connected (Gun 2.x). */
+export interface ConnectionInfo {
+  readonly owner: Pid;
+  readonly stateName: StateName;
+  readonly transport: 'tcp' | 'tls';
+  readonly protocol?: 'http' | 'http2' | 'ws';
+  readonly sockIp?: string;
+  readonly sockPort?: number;
+  readonly originHost: string;
+  readonly originPort: number;
+}
+
+/** Facts about a connection; `undefined` if it is no longer alive. Never throws while disconnected. */
+export function info(conn: Pid): ConnectionInfo | undefined {
+  const state = connectionState(conn);
+  if (state === undefined) return undefined;
+  const base = { owner: state.owner, stateName: state.stateName, transport: state.opts.transport, originHost: state.host, originPort: state.port };
+  const socket = state.socket;
+  if (socket === undefined || state.handler === undefined || socket.localAddress === undefined) return base;
+  return { ...base, protocol: state.handler.name, sockIp: socket.localAddress, sockPort: socket.localPort };
+}
+
+/** Closes at once: no close frame, no `gun_down`; monitors see `'shutdown'`. */
+export function close(conn: Pid): void {
+  requireConn(conn);
+  exit(conn, 'shutdown');
+}
+
+/**
+ * Graceful shutdown (Gun 2.x): the running response finishes, queued ones get
+ * `['closing', …]`, a Websocket gets close 1001; then the connection exits `'shutdown'`.
+ * No `gun_down`, no reconnect.
+ */
+export function shutdown(conn: Pid): void {
+  requireConn(conn);
+  command(conn, { $gun: 'shutdown' });
+}

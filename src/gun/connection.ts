@@ -1,0 +1,238 @@
+// The connection actor: one runtime process owning one socket. It connects, reports
+// gun_up/gun_down to its owner, hands commands to the protocol in use, retries, and
+// follows its owner's fate. Calls made while it is not connected wait in its mailbox
+// (selective receive), exactly as Gun postpones them.
+import type { Socket } from 'node:net';
+import { getClock } from '../runtime/clock.js';
+import { isProcessAlive } from '../runtime/info.js';
+import { _, when } from '../runtime/pattern.js';
+import type { Pid } from '../runtime/pid.js';
+import { after, on, receive, type Clause } from '../runtime/receive.js';
+import { send } from '../runtime/registry.js';
+import { current } from '../runtime/scheduler.js';
+import { demonitor, exit, monitor } from '../runtime/signals.js';
+import {
+  gunDown, gunStreamError, gunUp, Sentences,
+  type DownReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
+} from './messages.js';
+import { defaultRetry, type ResolvedOptions, type RetryDecision } from './options.js';
+import type { ConnectionContext, OutgoingRequest, ProtocolHandler, WsUpgradeRequest } from './protocol.js';
+import { HttpHandler } from './protocols/http.js';
+import { connect, type Connected, type ConnectError } from './transport.js';
+
+export type StateName = 'not_connected' | 'connecting' | 'connected' | 'connected_ws_only' | 'closing';
+
+/** @internal the part of a connection's state that API calls read synchronously (info, wsSend) */
+export interface ConnState {
+  readonly conn: Pid;
+  owner: Pid;
+  readonly host: string;
+  readonly port: number;
+  readonly opts: ResolvedOptions;
+  stateName: StateName;
+  socket: Socket | undefined;
+  handler: ProtocolHandler | undefined;
+  /** Upgrades to re-issue after a reconnect (wsOpts.reconnect). */
+  readonly reupgrades: WsUpgradeRequest[];
+}
+
+/** @internal messages API calls send to the actor */
+export type Command =
+  | { readonly $gun: 'request'; readonly req: OutgoingRequest }
+  | { readonly $gun: 'data'; readonly ref: StreamRef; readonly replyTo: ReplyTo; readonly fin: boolean; readonly data: Buffer }
+  | { readonly $gun: 'cancel'; readonly ref: StreamRef }
+  | { readonly $gun: 'ws_upgrade'; readonly upgrade: WsUpgradeRequest }
+  | { readonly $gun: 'shutdown' };
+
+type Event =
+  | { readonly $gun: 'connected'; readonly attempt: number; readonly connected: Connected }
+  | { readonly $gun: 'connect_failed'; readonly attempt: number; readonly reason: ConnectError }
+  | { readonly $gun: 'down'; readonly socket: Socket; readonly reason: DownReason; readonly killed: readonly StreamRef[] };
+
+const connections = new Map<Pid, ConnState>();
+
+/** @internal */
+export function connectionState(conn: Pid): ConnState | undefined {
+  return connections.get(conn);
+}
+
+/** Exit reason when the owner dies: Gun 2.x's, with normal/shutdown passed through. */
+function ownerDownReason(reason: unknown): unknown {
+  if (reason === 'normal' || reason === 'shutdown') return reason;
+  if (Array.isArray(reason) && reason[0] === 'shutdown') return reason;
+  return ['shutdown', ['owner_down', reason]];
+}
+
+const GRACE_MS = 15_000;
+
+/** @internal the actor's body */
+export async function runConnection(state: ConnState): Promise<void> {
+  connections.set(state.conn, state);
+  current().onExit(() => {
+    connections.delete(state.conn);
+    state.handler?.destroy();
+    state.socket?.destroy();
+    state.handler = undefined;
+    state.socket = undefined;
+  });
+  const { opts, conn } = state;
+  const ownerRef = monitor(state.owner);
+  const ownerDown = on(['DOWN', ownerRef, 'process', _, _], ([, , , , reason]) => ({ $gun: 'owner_down' as const, reason }));
+  const shutdown = on({ $gun: 'shutdown' }, () => ({ $gun: 'shutdown' as const }));
+  let retriesLeft = opts.retry;
+  let shortLived = 0;
+  let attempt = 0;
+
+  const retryDecision = (reason: DownReason | ConnectError): RetryDecision => {
+    const context = { reason: typeof reason === 'string' || reason[0] === 'error' ? reason as DownReason | string : reason[1], shortLived, opts };
+    if (opts.retryFun) return opts.retryFun(retriesLeft, context);
+    if (state.reupgrades.length > 0) return jitteredBackoff(retriesLeft, opts);
+    return defaultRetry(retriesLeft, context);
+  };
+
+  for (;;) {
+    // connecting
+    state.stateName = 'connecting';
+    const id = ++attempt;
+    connect(state.host, state.port, opts).then(
+      (connected) => {
+        if (isProcessAlive(conn)) send(conn, { $gun: 'connected', attempt: id, connected } satisfies Event);
+        else connected.socket.destroy();
+      },
+      (reason: ConnectError) => send(conn, { $gun: 'connect_failed', attempt: id, reason } satisfies Event),
+    );
+    const outcome = await receive([
+      on({ $gun: 'connected', attempt: id }, (m) => m as Extract<Event, { $gun: 'connected' }>),
+      on({ $gun: 'connect_failed', attempt: id }, (m) => m as Extract<Event, { $gun: 'connect_failed' }>),
+      ownerDown,
+      shutdown,
+    ]);
+    if (outcome.$gun === 'owner_down') exit(ownerDownReason(outcome.reason));
+    if (outcome.$gun === 'shutdown') exit('shutdown');
+    if (outcome.$gun === 'connect_failed') {
+      if (retriesLeft <= 0) exit(['shutdown', outcome.reason]);
+      await waitToRetry(retryDecision(outcome.reason));
+      continue;
+    }
+
+    // connected
+    const { socket } = outcome.connected;
+    const connectedAt = getClock().now();
+    state.socket = socket;
+    const ctx = context(state, socket);
+    state.handler = new HttpHandler(ctx);
+    state.stateName = 'connected';
+    retriesLeft = opts.retry;
+    send(state.owner, gunUp(conn, 'http'));
+    for (const upgrade of state.reupgrades) state.handler.wsUpgrade?.(upgrade);
+
+    const down = await connectedLoop(state, socket, ownerDown);
+    const protocol: ProtocolName = state.handler?.name ?? 'http';
+    state.handler?.destroy();
+    state.handler = undefined;
+    socket.destroy();
+    state.socket = undefined;
+    state.stateName = 'not_connected';
+    send(state.owner, gunDown(conn, protocol, down.reason, down.killed));
+    shortLived = getClock().now() - connectedAt < Math.max(opts.retryTimeout, 1000) ? shortLived + 1 : 0;
+    if (retriesLeft <= 0) exit(['shutdown', down.reason]);
+    await waitToRetry(retryDecision(down.reason));
+  }
+
+  async function waitToRetry(decision: RetryDecision): Promise<void> {
+    state.stateName = 'not_connected';
+    retriesLeft = Math.max(0, decision.retries);
+    const ms = Math.max(0, decision.timeout);
+    const woke = await receive([ownerDown, shutdown], after(ms, () => ({ $gun: 'retry' as const })));
+    if (woke.$gun === 'owner_down') exit(ownerDownReason(woke.reason));
+    if (woke.$gun === 'shutdown') exit('shutdown');
+  }
+}
+
+type OwnerDown = { readonly $gun: 'owner_down'; readonly reason: unknown };
+
+/** Runs commands on the live socket until it goes down; exits on shutdown or owner death. */
+async function connectedLoop(
+  state: ConnState,
+  socket: Socket,
+  ownerDown: Clause<OwnerDown>,
+): Promise<Extract<Event, { $gun: 'down' }>> {
+  const conn = state.conn;
+  const clauses = [
+    on({ $gun: 'down', socket }, (m) => m as Extract<Event, { $gun: 'down' }>),
+    on({ $gun: anyCommand }, (m) => m as Command),
+    ownerDown,
+  ] as const;
+  for (;;) {
+    const msg = await receive(clauses);
+    const handler = state.handler!;
+    switch (msg.$gun) {
+      case 'down':
+        return msg;
+      case 'owner_down':
+        await closeGracefully(state, socket, 'owner_down');
+        exit(ownerDownReason(msg.reason));
+        break;
+      case 'shutdown':
+        await closeGracefully(state, socket, 'shutdown');
+        exit('shutdown');
+        break;
+      case 'request':
+        if (handler.request) handler.request(msg.req);
+        else send(msg.req.replyTo, gunStreamError(conn, msg.req.ref, ['badstate', Sentences.wsOnly]));
+        break;
+      case 'data':
+        if (handler.data) handler.data(msg.ref, msg.replyTo, msg.fin, msg.data);
+        else send(msg.replyTo, gunStreamError(conn, msg.ref, ['badstate', Sentences.wsOnly]));
+        break;
+      case 'cancel':
+        handler.cancel?.(msg.ref);
+        break;
+      case 'ws_upgrade':
+        if (msg.upgrade.opts.reconnect === true && !state.reupgrades.includes(msg.upgrade)) state.reupgrades.push(msg.upgrade);
+        if (handler.wsUpgrade) handler.wsUpgrade(msg.upgrade);
+        else send(msg.upgrade.replyTo, gunStreamError(conn, msg.upgrade.ref, ['badstate', Sentences.wsOnlyHttp11]));
+        break;
+    }
+  }
+}
+
+const COMMANDS: ReadonlySet<unknown> = new Set<Command['$gun']>(['request', 'data', 'cancel', 'ws_upgrade', 'shutdown']);
+const anyCommand = when((v) => COMMANDS.has(v));
+
+/** Graceful close (gun.shutdown, owner gone): the protocol finishes or says goodbye; no gun_down. */
+async function closeGracefully(state: ConnState, socket: Socket, why: 'shutdown' | 'owner_down'): Promise<void> {
+  state.stateName = 'closing';
+  state.reupgrades.length = 0;
+  state.handler?.closing(why);
+  const wsGrace = state.opts.wsOpts.closingTimeout ?? GRACE_MS;
+  const grace = Math.min(Math.max(GRACE_MS, wsGrace === Infinity ? GRACE_MS : wsGrace) + 1000, 2 ** 31 - 1);
+  await receive([on({ $gun: 'down', socket }, () => undefined)], after(grace, () => undefined));
+}
+
+function context(state: ConnState, socket: Socket): ConnectionContext {
+  return {
+    conn: state.conn,
+    socket,
+    host: state.host,
+    port: state.port,
+    opts: state.opts,
+    owner: () => state.owner,
+    reply: (to: ReplyTo, msg: GunMessage) => void send(to, msg),
+    switchProtocol: (handler: ProtocolHandler) => {
+      if (state.socket !== socket) return;
+      state.handler = handler;
+      state.stateName = 'connected_ws_only';
+    },
+    down: (reason: DownReason, killed: readonly StreamRef[]) => {
+      send(state.conn, { $gun: 'down', socket, reason, killed } satisfies Event);
+    },
+  };
+}
+
+/** wsOpts.reconnect's default: exponential from retryTimeout, capped at 30 s, with jitter (half to full). */
+function jitteredBackoff(retriesLeft: number, opts: ResolvedOptions): RetryDecision {
+  const failures = Math.max(0, opts.retry - retriesLeft);
+  const ceiling = Math.min(Math.max(opts.retryTimeout, 100) * 2 ** Math.min(failures, 16), 30_000);
+  return { retries: retriesLeft - 1, timeout: Math.round(ceiling * (0.5 + Math.random() / 2)) };
+}

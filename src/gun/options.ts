@@ -1,0 +1,170 @@
+// Option types (camelCase of Gun's), their defaults, and validation that names the
+// first bad option path, as Gun's check_options does.
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { TcpSocketConnectOpts } from 'node:net';
+import { InvalidOptionError } from '../runtime/errors.js';
+import type { DownReason } from './messages.js';
+
+/** What a retry hook decides: how many retries remain after this one, and how long to wait before it. */
+export interface RetryDecision {
+  readonly retries: number;
+  readonly timeout: number;
+}
+
+/** Facts a retry hook may use. */
+export interface RetryContext {
+  /** Why the last connection or attempt ended. */
+  readonly reason: DownReason | string;
+  /** Consecutive connections that lived shorter than `max(retryTimeout, 1000)` ms (accept-and-close peers). */
+  readonly shortLived: number;
+  readonly opts: ResolvedOptions;
+}
+
+export interface WsOptions {
+  /** Subprotocols to offer, as `[name, handler?]` pairs, sent in `sec-websocket-protocol`. @default [] */
+  protocols?: readonly (readonly [name: string, handler?: unknown])[];
+  /** Offer permessage-deflate (through `ws`). @default false */
+  compress?: boolean;
+  /** Do not deliver pings and pongs as `gun_ws` (they are still answered). @default true */
+  silencePings?: boolean;
+  /** Send a ping every `keepalive` ms; `Infinity` disables it. @default Infinity */
+  keepalive?: number;
+  /** How long to wait for the server's close frame after ours (ms). @default 15000 */
+  closingTimeout?: number;
+  /** Largest message accepted from the server (bytes); a larger one closes with 1009. @default 104857600 */
+  maxPayload?: number;
+  /** Beyond Gun: re-issue this upgrade after every reconnect and deliver a fresh `gun_upgrade`. @default false */
+  reconnect?: boolean;
+}
+
+export interface HttpOptions {
+  /** Write a bare CRLF every `keepalive` ms while idle (Gun 1.3's "ping"); `Infinity` disables it. @default Infinity */
+  keepalive?: number;
+  /** @default 'HTTP/1.1' */
+  version?: 'HTTP/1.1' | 'HTTP/1.0';
+}
+
+export interface Options {
+  /** Milliseconds to connect (TCP and TLS handshake); `Infinity` waits forever. @default Infinity */
+  connectTimeout?: number;
+  /** Number of consecutive failed (re)connect attempts allowed before the connection exits. @default 5 */
+  retry?: number;
+  /** Milliseconds to wait before each retry. @default 5000 */
+  retryTimeout?: number;
+  /**
+   * Custom backoff (Gun 2.x's `retry_fun`): given the retries left, decide the next wait.
+   * The default waits `retryTimeout`, doubling (from at least 100 ms, up to 60 s) while connections
+   * keep dying within `max(retryTimeout, 1000)` ms of coming up, so an accept-and-close peer cannot cause a storm.
+   */
+  retryFun?: (retriesLeft: number, context: RetryContext) => RetryDecision;
+  /** Protocols to use; over TLS they are advertised through ALPN. @default ['http'] */
+  protocols?: readonly ('http' | 'http2')[];
+  /** @default 'tls' on port 443, else 'tcp' */
+  transport?: 'tcp' | 'tls';
+  /** Options passed to `tls.connect` (ca, cert, key, rejectUnauthorized…). Certificates are verified by default. */
+  tlsOpts?: TlsConnectionOptions;
+  /** Options passed to `net.connect` (e.g. `localAddress`, `family`, `noDelay`). */
+  tcpOpts?: Omit<TcpSocketConnectOpts, 'host' | 'port'> & { noDelay?: boolean };
+  httpOpts?: HttpOptions;
+  /** Defaults for every `gun.wsUpgrade` of this connection. */
+  wsOpts?: WsOptions;
+}
+
+/** @internal */
+export interface ResolvedOptions {
+  readonly connectTimeout: number;
+  readonly retry: number;
+  readonly retryTimeout: number;
+  readonly retryFun: ((retriesLeft: number, context: RetryContext) => RetryDecision) | undefined;
+  readonly protocols: readonly ('http' | 'http2')[];
+  readonly transport: 'tcp' | 'tls';
+  readonly tlsOpts: TlsConnectionOptions;
+  readonly tcpOpts: Omit<TcpSocketConnectOpts, 'host' | 'port'> & { noDelay?: boolean };
+  readonly httpOpts: Required<HttpOptions>;
+  readonly wsOpts: WsOptions;
+}
+
+const TOP_KEYS = ['connectTimeout', 'retry', 'retryTimeout', 'retryFun', 'protocols', 'transport', 'tlsOpts', 'tcpOpts', 'httpOpts', 'wsOpts'];
+const HTTP_KEYS = ['keepalive', 'version'];
+const WS_KEYS = ['protocols', 'compress', 'silencePings', 'keepalive', 'closingTimeout', 'maxPayload', 'reconnect'];
+
+const isTimeout = (v: unknown): boolean => v === Infinity || (Number.isInteger(v) && (v as number) >= 0);
+const isPositiveTimeout = (v: unknown): boolean => v === Infinity || (Number.isInteger(v) && (v as number) > 0);
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Validates `gun.open` options; throws `InvalidOptionError` naming the first bad path. */
+export function checkOptions(host: unknown, port: unknown, opts: unknown): ResolvedOptions {
+  if (typeof host !== 'string' || host === '') throw new InvalidOptionError('host', 'a non-empty string', host);
+  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) throw new InvalidOptionError('port', 'an integer from 0 to 65535', port);
+  if (opts === undefined) opts = {};
+  if (!isPlain(opts)) throw new InvalidOptionError('opts', 'an object', opts);
+  checkKeys(opts, TOP_KEYS, '');
+  const o = opts as Options;
+  check('connectTimeout', o.connectTimeout, isTimeout, 'an integer ≥ 0 or Infinity');
+  check('retry', o.retry, (v) => Number.isInteger(v) && (v as number) >= 0, 'an integer ≥ 0');
+  check('retryTimeout', o.retryTimeout, (v) => Number.isInteger(v) && (v as number) >= 0, 'an integer ≥ 0');
+  check('retryFun', o.retryFun, (v) => typeof v === 'function', 'a function');
+  check('protocols', o.protocols, (v) => Array.isArray(v) && v.length > 0 && v.every((p) => p === 'http' || p === 'http2') && new Set(v).size === v.length,
+    "a non-empty list of unique 'http' | 'http2'");
+  check('transport', o.transport, (v) => v === 'tcp' || v === 'tls', "'tcp' or 'tls'");
+  const transport = o.transport ?? (port === 443 ? 'tls' : 'tcp');
+  const protocols = o.protocols ?? ['http'];
+  if (transport === 'tcp' && protocols.length !== 1) {
+    throw new InvalidOptionError('protocols', 'exactly one protocol over tcp (there is no ALPN to choose between them)', protocols);
+  }
+  check('tlsOpts', o.tlsOpts, isPlain, 'an object');
+  check('tcpOpts', o.tcpOpts, isPlain, 'an object');
+  check('httpOpts', o.httpOpts, isPlain, 'an object');
+  if (o.httpOpts) {
+    checkKeys(o.httpOpts as Record<string, unknown>, HTTP_KEYS, 'httpOpts.');
+    check('httpOpts.keepalive', o.httpOpts.keepalive, isPositiveTimeout, 'an integer > 0 or Infinity');
+    check('httpOpts.version', o.httpOpts.version, (v) => v === 'HTTP/1.1' || v === 'HTTP/1.0', "'HTTP/1.1' or 'HTTP/1.0'");
+  }
+  check('wsOpts', o.wsOpts, isPlain, 'an object');
+  if (o.wsOpts) checkWsOptions(o.wsOpts, 'wsOpts');
+  return {
+    connectTimeout: o.connectTimeout ?? Infinity,
+    retry: o.retry ?? 5,
+    retryTimeout: o.retryTimeout ?? 5000,
+    retryFun: o.retryFun,
+    protocols,
+    transport,
+    tlsOpts: o.tlsOpts ?? {},
+    tcpOpts: o.tcpOpts ?? {},
+    httpOpts: { keepalive: o.httpOpts?.keepalive ?? Infinity, version: o.httpOpts?.version ?? 'HTTP/1.1' },
+    wsOpts: o.wsOpts ?? {},
+  };
+}
+
+/** Validates Websocket options (at `open` under `wsOpts`, at `wsUpgrade` under `wsUpgrade.opts`). */
+export function checkWsOptions(ws: unknown, path: string): WsOptions {
+  if (!isPlain(ws)) throw new InvalidOptionError(path, 'an object', ws);
+  checkKeys(ws, WS_KEYS, `${path}.`);
+  const w = ws as WsOptions;
+  check(`${path}.protocols`, w.protocols, (v) => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length >= 1 && p.length <= 2 && typeof p[0] === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p[0])),
+    'a list of [name, handler?] with token names');
+  check(`${path}.compress`, w.compress, (v) => typeof v === 'boolean', 'a boolean');
+  check(`${path}.silencePings`, w.silencePings, (v) => typeof v === 'boolean', 'a boolean');
+  check(`${path}.keepalive`, w.keepalive, isPositiveTimeout, 'an integer > 0 or Infinity');
+  check(`${path}.closingTimeout`, w.closingTimeout, isPositiveTimeout, 'an integer > 0 or Infinity');
+  check(`${path}.maxPayload`, w.maxPayload, (v) => Number.isInteger(v) && (v as number) > 0, 'an integer > 0');
+  check(`${path}.reconnect`, w.reconnect, (v) => typeof v === 'boolean', 'a boolean');
+  return w;
+}
+
+function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) throw new InvalidOptionError(`${prefix}${key}`, `one of the known options (${allowed.join(', ')})`, obj[key]);
+  }
+}
+
+function check(path: string, value: unknown, ok: (v: unknown) => boolean, expected: string): void {
+  if (value !== undefined && !ok(value)) throw new InvalidOptionError(path, expected, value);
+}
+
+/** The default retry policy: see `Options.retryFun`. */
+export function defaultRetry(retriesLeft: number, context: RetryContext): RetryDecision {
+  const base = context.opts.retryTimeout;
+  const timeout = context.shortLived > 0 ? Math.min(Math.max(base, 100) * 2 ** Math.min(context.shortLived - 1, 10), 60_000) : base;
+  return { retries: retriesLeft - 1, timeout };
+}

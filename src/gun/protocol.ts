@@ -1,0 +1,56 @@
+// The interface every protocol module shares (Gun's lesson: the connection knows no
+// protocol details; undici's: one object per connection closing over its own state).
+// An operation a protocol cannot do is an absent method; the connection answers badstate.
+import type { Socket } from 'node:net';
+import type { Pid } from '../runtime/pid.js';
+import type { DownReason, GunMessage, ProtocolName, ReplyTo, StreamRef, WsSendFrame } from './messages.js';
+import type { ResolvedOptions, WsOptions } from './options.js';
+
+export interface OutgoingRequest {
+  readonly ref: StreamRef;
+  readonly replyTo: ReplyTo;
+  readonly method: string;
+  readonly path: string;
+  readonly headers: readonly (readonly [string, string])[];
+  /** The whole body, or `undefined` when the body follows through `gun.data` (or there is none). */
+  readonly body: Buffer | undefined;
+  /** True when `gun.data` calls will send the body. */
+  readonly bodyFollows: boolean;
+}
+
+export interface WsUpgradeRequest {
+  readonly ref: StreamRef;
+  readonly replyTo: ReplyTo;
+  readonly path: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly opts: WsOptions;
+}
+
+export interface ProtocolHandler {
+  readonly name: ProtocolName;
+  request?(req: OutgoingRequest): void;
+  data?(ref: StreamRef, replyTo: ReplyTo, fin: boolean, data: Buffer): void;
+  cancel?(ref: StreamRef): void;
+  wsUpgrade?(upgrade: WsUpgradeRequest): void;
+  wsSend?(frames: readonly WsSendFrame[], caller: Pid): void;
+  /** Graceful end (gun.shutdown / owner gone): finish what runs, refuse the rest, then report down. */
+  closing(code: 'shutdown' | 'owner_down'): void;
+  /** Drop everything now; no message is sent. */
+  destroy(): void;
+}
+
+/** What a protocol asks of its connection. */
+export interface ConnectionContext {
+  readonly conn: Pid;
+  readonly socket: Socket;
+  readonly host: string;
+  readonly port: number;
+  readonly opts: ResolvedOptions;
+  owner(): Pid;
+  /** Delivers a message to a reply-to process. */
+  reply(to: ReplyTo, msg: GunMessage): void;
+  /** The socket now speaks another protocol (http → ws after a 101). Synchronous, so `wsSend` works at once. */
+  switchProtocol(handler: ProtocolHandler): void;
+  /** The connection is gone: `killed` lists the streams it cut (their gun_error already sent). */
+  down(reason: DownReason, killed: readonly StreamRef[]): void;
+}

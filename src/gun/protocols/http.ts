@@ -1,0 +1,319 @@
+// HTTP/1.1 (and 1.0) on the connection's one socket. Node's ClientRequest does the
+// writing and llhttp the parsing (`createConnection` hands it our socket); requests run
+// one at a time, in order, through a p-queue, because a ClientRequest owns the socket's
+// parser until its response ends. A Websocket upgrade is one more queued request, done by `ws`.
+import http, { type ClientRequest, type IncomingMessage } from 'node:http';
+import PQueue from 'p-queue';
+import WebSocket from 'ws';
+import type { ConnectionContext, OutgoingRequest, ProtocolHandler, WsUpgradeRequest } from '../protocol.js';
+import { getClock, type TimerHandle } from '../../runtime/clock.js';
+import { errorAtom, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, gunUpgrade, Sentences, type DownReason, type ReplyTo, type StreamRef } from '../messages.js';
+import { fromRawHeaders, hostHeader } from '../headers.js';
+import { WsHandler, wsClientOptions } from './ws.js';
+
+interface Stream {
+  readonly ref: StreamRef;
+  readonly replyTo: ReplyTo;
+  readonly method: string;
+  /** Body chunks given to gun.data before the request reached the socket. */
+  pending: Buffer[];
+  /** gun.data(…, 'fin') was called (or the body was whole from the start). */
+  fin: boolean;
+  bodyFollows: boolean;
+  req: ClientRequest | undefined;
+  cancelled: boolean;
+  /** A gun_error was already sent for it (don't send "connection lost" too). */
+  reported: boolean;
+  finish: (() => void) | undefined;
+  isUpgrade: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+// A 1.0 request line: ClientRequest always writes "HTTP/1.1", so httpOpts.version
+// 'HTTP/1.0' swaps the line as the head is stored (_storeHeader is the one place it is built).
+class Http10Request extends http.ClientRequest {}
+const storeHeader = (http.ClientRequest.prototype as unknown as { _storeHeader: (line: string, headers: unknown) => void })._storeHeader;
+(Http10Request.prototype as unknown as { _storeHeader: (line: string, headers: unknown) => void })._storeHeader = function (line, headers) {
+  storeHeader.call(this, line.replace(/ HTTP\/1\.1\r\n$/, ' HTTP/1.0\r\n'), headers);
+};
+
+export class HttpHandler implements ProtocolHandler {
+  readonly name = 'http' as const;
+  readonly #ctx: ConnectionContext;
+  readonly #queue = new PQueue({ concurrency: 1 });
+  readonly #streams = new Map<StreamRef, Stream>();
+  readonly #http10: boolean;
+  #socketError: unknown;
+  /** The close that comes is one we or the server announced (connection: close, failed handshake): 'normal'. */
+  #expectClose = false;
+  #closing = false;
+  #gone = false;
+  #keepalive: TimerHandle | undefined;
+  readonly #onClose = (): void => this.#socketClosed();
+  readonly #onError = (error: unknown): void => {
+    this.#socketError ??= error;
+  };
+
+  constructor(ctx: ConnectionContext) {
+    this.#ctx = ctx;
+    this.#http10 = ctx.opts.httpOpts.version === 'HTTP/1.0';
+    ctx.socket.on('close', this.#onClose);
+    ctx.socket.on('error', this.#onError);
+    this.#armKeepalive();
+  }
+
+  request(r: OutgoingRequest): void {
+    if (this.#closing) {
+      this.#ctx.reply(r.replyTo, gunStreamError(this.#ctx.conn, r.ref, ['closing', 'The connection is shutting down.']));
+      return;
+    }
+    const stream: Stream = {
+      ref: r.ref, replyTo: r.replyTo, method: r.method, pending: r.body ? [r.body] : [], fin: !r.bodyFollows,
+      bodyFollows: r.bodyFollows, req: undefined, cancelled: false, reported: false, finish: undefined, isUpgrade: false,
+    };
+    this.#streams.set(r.ref, stream);
+    void this.#queue.add(() => this.#run(stream, r));
+  }
+
+  data(ref: StreamRef, replyTo: ReplyTo, fin: boolean, data: Buffer): void {
+    const stream = this.#streams.get(ref);
+    if (stream === undefined || !stream.bodyFollows) {
+      this.#ctx.reply(replyTo, gunStreamError(this.#ctx.conn, ref, ['badstate', Sentences.streamNotFound]));
+      return;
+    }
+    if (stream.fin) {
+      this.#ctx.reply(replyTo, gunStreamError(this.#ctx.conn, ref, ['badstate', Sentences.streamClosed]));
+      return;
+    }
+    stream.fin = fin;
+    if (stream.req === undefined) {
+      if (data.length > 0) stream.pending.push(data);
+      return;
+    }
+    if (data.length > 0) stream.req.write(data);
+    if (fin) stream.req.end();
+  }
+
+  cancel(ref: StreamRef): void {
+    // As Gun does on HTTP/1.1: stop forwarding; the response is still read to keep the socket in sync.
+    const stream = this.#streams.get(ref);
+    if (stream) stream.cancelled = true;
+  }
+
+  wsUpgrade(u: WsUpgradeRequest): void {
+    const conn = this.#ctx.conn;
+    if (this.#http10) {
+      this.#ctx.reply(u.replyTo, gunStreamError(conn, u.ref, ['badstate', Sentences.wsOnlyHttp11]));
+      return;
+    }
+    if ([...this.#streams.values()].some((s) => !s.fin)) {
+      this.#ctx.reply(u.replyTo, gunStreamError(conn, u.ref, ['badstate', Sentences.wsDuringBody]));
+      return;
+    }
+    const stream: Stream = {
+      ref: u.ref, replyTo: u.replyTo, method: 'GET', pending: [], fin: true, bodyFollows: false,
+      req: undefined, cancelled: false, reported: false, finish: undefined, isUpgrade: true,
+    };
+    this.#streams.set(u.ref, stream);
+    void this.#queue.add(() => this.#runUpgrade(stream, u));
+  }
+
+  closing(): void {
+    // Gun 2.x: the active stream may finish; queued ones are refused; then the socket closes.
+    this.#closing = true;
+    const conn = this.#ctx.conn;
+    let active = false;
+    for (const stream of this.#streams.values()) {
+      if (stream.req !== undefined) {
+        active = true;
+        continue;
+      }
+      stream.reported = true;
+      this.#ctx.reply(stream.replyTo, gunStreamError(conn, stream.ref, ['closing', 'The connection is shutting down.']));
+      this.#end(stream);
+    }
+    this.#queue.clear();
+    if (!active) this.#ctx.socket.end();
+    else void this.#queue.onIdle().then(() => this.#ctx.socket.end());
+    this.#expectClose = true;
+  }
+
+  destroy(): void {
+    this.#gone = true;
+    this.#disarmKeepalive();
+    this.#queue.clear();
+    this.#ctx.socket.removeListener('close', this.#onClose);
+    this.#ctx.socket.removeListener('error', this.#onError);
+    for (const stream of this.#streams.values()) stream.finish?.();
+    this.#streams.clear();
+  }
+
+  #run(stream: Stream, r: OutgoingRequest): Promise<void> {
+    if (this.#gone || !this.#streams.has(stream.ref)) return Promise.resolve();
+    const ctx = this.#ctx;
+    return new Promise((resolve) => {
+      stream.finish = resolve;
+      const headers: Record<string, string | string[]> = {};
+      for (const [name, value] of r.headers) {
+        const prev = headers[name];
+        headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+      }
+      headers.host ??= hostHeader(ctx.host, ctx.port, ctx.opts.transport);
+      if (!this.#http10) headers.connection ??= 'keep-alive';
+      if (r.body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(r.body.length);
+      const options = { createConnection: () => ctx.socket, method: r.method, path: r.path, headers, setHost: false };
+      const req = this.#http10 ? new Http10Request(options) : http.request(options);
+      if (this.#http10 && stream.bodyFollows && headers['content-length'] === undefined) req.useChunkedEncodingByDefault = false;
+      stream.req = req;
+      req.on('information', (info) => {
+        if (!stream.cancelled) ctx.reply(stream.replyTo, gunInform(ctx.conn, stream.ref, info.statusCode, fromRawHeaders(info.rawHeaders)));
+      });
+      req.on('response', (res) => this.#response(stream, res));
+      req.on('error', (error) => this.#requestError(stream, error));
+      for (const chunk of stream.pending) req.write(chunk);
+      stream.pending = [];
+      if (stream.fin) req.end();
+      else req.flushHeaders();
+    });
+  }
+
+  #response(stream: Stream, res: IncomingMessage): void {
+    const ctx = this.#ctx;
+    const status = res.statusCode ?? 0;
+    const headers = fromRawHeaders(res.rawHeaders);
+    res.on('error', () => {
+      // A truncated body: the socket's close reports it (gun_error + gun_down).
+    });
+    if (/\bclose\b/i.test(res.headers.connection ?? '') || (res.httpVersion === '1.0' && !/keep-alive/i.test(res.headers.connection ?? ''))) {
+      this.#expectClose = true;
+    }
+    const fin = isBodyless(stream.method, status, res.headers['content-length']);
+    if (!stream.cancelled) ctx.reply(stream.replyTo, gunResponse(ctx.conn, stream.ref, fin ? 'fin' : 'nofin', status, headers));
+    // One chunk is held back so the last one can carry 'fin'.
+    let held: Buffer | undefined;
+    res.on('data', (chunk: Buffer) => {
+      if (held !== undefined && !stream.cancelled) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', held));
+      held = chunk;
+    });
+    res.on('end', () => {
+      if (!fin && !stream.cancelled) {
+        if (res.rawTrailers.length > 0) {
+          if (held !== undefined) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', held));
+          ctx.reply(stream.replyTo, gunTrailers(ctx.conn, stream.ref, fromRawHeaders(res.rawTrailers)));
+        } else {
+          ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'fin', held ?? EMPTY));
+        }
+      }
+      this.#end(stream);
+    });
+  }
+
+  #requestError(stream: Stream, error: unknown): void {
+    const code = errorAtom(error);
+    if (code.startsWith('hpe_')) {
+      // The server sent something llhttp cannot parse; Node destroys the socket next.
+      this.#socketError ??= error;
+      stream.reported = true;
+      this.#ctx.reply(stream.replyTo, gunStreamError(this.#ctx.conn, stream.ref, ['connection_error', 'protocol_error', (error as Error).message]));
+    }
+    // Anything else (hang up, reset) is the socket closing: #socketClosed reports it once.
+  }
+
+  #runUpgrade(stream: Stream, u: WsUpgradeRequest): Promise<void> {
+    if (this.#gone || !this.#streams.has(stream.ref)) return Promise.resolve();
+    const ctx = this.#ctx;
+    return new Promise((resolve) => {
+      stream.finish = resolve;
+      const scheme = ctx.opts.transport === 'tls' ? 'wss' : 'ws';
+      const host = ctx.host.includes(':') ? `[${ctx.host}]` : ctx.host;
+      const url = `${scheme}://${host}:${ctx.port}${u.path}`;
+      const headers: Record<string, string> = {};
+      for (const [name, value] of u.headers) headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+      const protocols = (u.opts.protocols ?? []).map(([name]) => name);
+      const websocket = new WebSocket(url, protocols, { ...wsClientOptions(u.opts), headers, createConnection: () => ctx.socket });
+      // Frames can arrive in the same read as the 101: the handler's listeners are attached now, before any of them.
+      const ws = new WsHandler(ctx, websocket, u.ref, u.replyTo, u.opts);
+      let upgradeHeaders = fromRawHeaders([]);
+      websocket.on('upgrade', (res) => {
+        upgradeHeaders = fromRawHeaders(res.rawHeaders);
+      });
+      websocket.on('open', () => {
+        this.#streams.delete(stream.ref);
+        ctx.reply(u.replyTo, gunUpgrade(ctx.conn, u.ref, upgradeHeaders));
+        this.#handOver(ws);
+        resolve();
+      });
+      websocket.on('unexpected-response', (_req, res) => {
+        // Refused: an ordinary response on the same ref; the connection stays HTTP.
+        stream.req = _req;
+        _req.on('error', (error) => this.#requestError(stream, error));
+        this.#response(stream, res);
+      });
+      websocket.on('error', (error) => {
+        if (websocket.readyState === WebSocket.OPEN || ws.isOpen) return;
+        if (stream.req !== undefined) return; // a refused upgrade: its response is being read
+        // The handshake failed (bad accept key, unoffered subprotocol, unrequested extension…):
+        // reported on the stream, then the connection goes down with 'normal', as Gun 2.x does.
+        this.#expectClose = true;
+        stream.reported = true;
+        ctx.reply(u.replyTo, gunStreamError(ctx.conn, u.ref, ['closed', ['ws_handshake', error.message]]));
+      });
+    });
+  }
+
+  #handOver(ws: WsHandler): void {
+    // Everything queued behind the upgrade can no longer be sent: the socket speaks Websocket.
+    const conn = this.#ctx.conn;
+    this.#queue.clear();
+    for (const stream of this.#streams.values()) {
+      this.#ctx.reply(stream.replyTo, gunStreamError(conn, stream.ref, ['badstate', Sentences.wsOnly]));
+    }
+    this.destroy();
+    this.#ctx.switchProtocol(ws);
+  }
+
+  #end(stream: Stream): void {
+    this.#streams.delete(stream.ref);
+    stream.finish?.();
+  }
+
+  #socketClosed(): void {
+    if (this.#gone) return;
+    const conn = this.#ctx.conn;
+    const killed: StreamRef[] = [];
+    for (const stream of this.#streams.values()) {
+      killed.push(stream.ref);
+      if (!stream.reported) this.#ctx.reply(stream.replyTo, gunStreamError(conn, stream.ref, ['closed', Sentences.connectionLost]));
+    }
+    const error = this.#socketError;
+    const reason: DownReason = error !== undefined && !this.#expectClose ? ['error', errorAtom(error)]
+      : error !== undefined && errorAtom(error).startsWith('hpe_') ? ['error', errorAtom(error)]
+      : this.#expectClose ? 'normal' : 'closed';
+    this.destroy();
+    this.#ctx.down(reason, killed);
+  }
+
+  #armKeepalive(): void {
+    const every = this.#ctx.opts.httpOpts.keepalive;
+    if (every === Infinity) return;
+    const clock = getClock();
+    const tick = (): void => {
+      // Gun 1.3's HTTP "ping": a bare CRLF while no request is on the wire (RFC 9112 §2.2 allows it).
+      if (this.#streams.size === 0 && !this.#ctx.socket.destroyed) this.#ctx.socket.write('\r\n');
+      this.#keepalive = clock.setTimeout(tick, every);
+    };
+    this.#keepalive = clock.setTimeout(tick, every);
+  }
+
+  #disarmKeepalive(): void {
+    if (this.#keepalive !== undefined) getClock().clearTimeout(this.#keepalive);
+    this.#keepalive = undefined;
+  }
+}
+
+/** A response has no body for HEAD, 1xx, 204, 304 and a zero content-length (RFC 9112 §6.3). */
+function isBodyless(method: string, status: number, contentLength: string | undefined): boolean {
+  return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200) || contentLength === '0';
+}
+
