@@ -9,7 +9,6 @@ import { _, when } from '../runtime/pattern.js';
 import type { Pid } from '../runtime/pid.js';
 import { after, on, receive, type Clause } from '../runtime/receive.js';
 import { send } from '../runtime/registry.js';
-import { current } from '../runtime/scheduler.js';
 import { demonitor, exit, monitor } from '../runtime/signals.js';
 import {
   gunDown, gunStreamError, gunUp, Sentences,
@@ -51,6 +50,20 @@ type Event =
 
 const connections = new Map<Pid, ConnState>();
 
+/** @internal makes the state visible to info/wsSend at once, before the actor first runs */
+export function trackConnection(state: ConnState): void {
+  connections.set(state.conn, state);
+}
+
+/** @internal runs when the actor exits, whatever the reason (gun.close kills it from outside) */
+export function forgetConnection(state: ConnState): void {
+  connections.delete(state.conn);
+  state.handler?.destroy();
+  state.socket?.destroy();
+  state.handler = undefined;
+  state.socket = undefined;
+}
+
 /** @internal */
 export function connectionState(conn: Pid): ConnState | undefined {
   return connections.get(conn);
@@ -67,14 +80,6 @@ const GRACE_MS = 15_000;
 
 /** @internal the actor's body */
 export async function runConnection(state: ConnState): Promise<void> {
-  connections.set(state.conn, state);
-  current().onExit(() => {
-    connections.delete(state.conn);
-    state.handler?.destroy();
-    state.socket?.destroy();
-    state.handler = undefined;
-    state.socket = undefined;
-  });
   const { opts, conn } = state;
   const ownerRef = monitor(state.owner);
   const ownerDown = on(['DOWN', ownerRef, 'process', _, _], ([, , , , reason]) => ({ $gun: 'owner_down' as const, reason }));

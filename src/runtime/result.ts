@@ -6,11 +6,11 @@ export type Err<E = unknown> = readonly ['error', E];
 export type Result<T, E = unknown> = Ok<T> | Err<E>;
 
 /**
- * Unwraps `['ok', value]`, and throws `BadMatchError` for anything else: the TypeScript form of
+ * Unwraps `['ok', value, …]` (the second element), and throws `BadMatchError` for anything else: the TypeScript form of
  * Erlang's `{ok, Value} = …`.
  * @example const protocol = ok(await gun.awaitUp(conn));
  */
-export function ok<T>(result: Result<T> | Ok<T>): T {
+export function ok<T>(result: readonly ['ok', T, ...unknown[]] | Err): T {
   if (Array.isArray(result) && result[0] === 'ok') return result[1] as T;
   throw new BadMatchError(result, `no match of right hand side value ${JSON.stringify(result, replacer)}`);
 }
