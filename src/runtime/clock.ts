@@ -9,7 +9,8 @@ export interface Clock {
 /** Whatever the clock's setTimeout returned; only ever handed back to its clearTimeout. */
 export type TimerHandle = object | number;
 
-const realClock: Clock = {
+/** Real time, whatever clock is installed: test assertions wait on it (ExUnit waits in real time). */
+export const realClock: Clock = {
   now: () => performance.now(),
   setTimeout: (callback, ms) => setTimeout(callback, Math.min(ms, 2 ** 31 - 1)),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),

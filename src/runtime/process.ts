@@ -1,7 +1,7 @@
 // The per-process record: mailbox, links, monitors, trap_exit flag and a pending receive.
 import { Mailbox } from './mailbox.js';
 import { Pid, type Ref } from './pid.js';
-import type { TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 
 /** A receive that is waiting: new messages are tested once against its clauses. */
 export interface Waiter {
@@ -9,6 +9,8 @@ export interface Waiter {
   resolve(msg: unknown, token: unknown): void;
   reject(error: unknown): void;
   timer: TimerHandle | undefined;
+  /** The clock the timer runs on. */
+  clock: Clock;
 }
 
 /** @internal */

@@ -1,6 +1,6 @@
 // Selective receive: the oldest message that matches any clause is taken; the others
 // stay queued in order. A waiting receive tests each new arrival once (process.ts).
-import { getClock } from './clock.js';
+import { type Clock, type TimerHandle, getClock } from './clock.js';
 import { BadArgError, ExitError } from './errors.js';
 import { compilePattern } from './pattern.js';
 import type { Matched } from './pattern-types.js';
@@ -62,6 +62,11 @@ export function receive<const C extends readonly Clause<unknown>[]>(clauses: C):
 export function receive<const C extends readonly Clause<unknown>[], A>(clauses: C, after: After<A>): Promise<ClauseResult<C> | Awaited<A>>;
 export function receive<const C extends readonly Clause<unknown>[]>(clauses: C, timeoutMs: number): Promise<ClauseResult<C> | Timeout>;
 export function receive(clauses: readonly Clause<unknown>[], timeout?: number | After<unknown>): Promise<unknown> {
+  return receiveOn(getClock(), clauses, timeout);
+}
+
+/** @internal receive with timeouts on a given clock (the testing assertions wait in real time) */
+export function receiveOn(clock: Clock, clauses: readonly Clause<unknown>[], timeout?: number | After<unknown>): Promise<unknown> {
   const proc = current();
   if (!proc.alive) return Promise.reject(new ExitError(proc.exitReason));
   let ms = Infinity;
@@ -76,22 +81,23 @@ export function receive(clauses: readonly Clause<unknown>[], timeout?: number | 
   if (proc.waiter !== undefined) {
     return Promise.reject(new BadArgError(`receive: ${String(proc.pid)} is already waiting in another receive`));
   }
-  return wait(proc, pick, ms).then((hit) => (hit.clause === undefined ? onTimeout() : hit.clause.handler(hit.msg as never)));
+  return wait(proc, pick, ms, clock).then((hit) => (hit.clause === undefined ? onTimeout() : hit.clause.handler(hit.msg as never)));
 }
 
-function wait(proc: Process, pick: (msg: unknown) => Clause<unknown> | undefined, ms: number): Promise<Hit> {
+function wait(proc: Process, pick: (msg: unknown) => Clause<unknown> | undefined, ms: number, clock: Clock): Promise<Hit> {
   return new Promise<Hit>((resolve, reject) => {
     const waiter = {
       pick,
       resolve: (msg: unknown, clause: unknown) => {
-        if (waiter.timer !== undefined) getClock().clearTimeout(waiter.timer);
+        if (waiter.timer !== undefined) clock.clearTimeout(waiter.timer);
         resolve({ msg, clause: clause as Clause<unknown> });
       },
       reject,
-      timer: undefined as ReturnType<ReturnType<typeof getClock>['setTimeout']> | undefined,
+      clock,
+      timer: undefined as TimerHandle | undefined,
     };
     if (ms !== Infinity) {
-      waiter.timer = getClock().setTimeout(() => {
+      waiter.timer = clock.setTimeout(() => {
         if (proc.waiter === waiter) proc.waiter = undefined;
         resolve(TIMED_OUT);
       }, ms);

@@ -1,5 +1,4 @@
 // Links, monitors and exit signals; builds the 'DOWN' and 'EXIT' messages.
-import { getClock } from './clock.js';
 import { BadArgError, ExitError } from './errors.js';
 import { logCrash } from './log.js';
 import { Pid, Ref, makeRef } from './pid.js';
@@ -64,7 +63,7 @@ export function terminate(proc: Process, reason: unknown): void {
   }
   if (!watched && !isNormalReason(reason)) logCrash(proc.pid, reason);
   if (waiter) {
-    if (waiter.timer !== undefined) getClock().clearTimeout(waiter.timer);
+    if (waiter.timer !== undefined) waiter.clock.clearTimeout(waiter.timer);
     waiter.reject(new ExitError(reason));
   }
   proc.notifyExit();

@@ -1,7 +1,10 @@
 // Mailbox assertions with ExUnit's semantics (assert_receive & co., 100 ms default).
 // They throw node:assert's AssertionError, so node:test, vitest, jest and mocha all report them.
+// They wait in real time even when a SimulatedClock is installed: the clock drives the code
+// under test, while the assertion waits for the real world (sockets) to answer.
 import { AssertionError } from 'node:assert';
-import { on, receive, TIMEOUT } from '../runtime/receive.js';
+import { on, receiveOn, TIMEOUT } from '../runtime/receive.js';
+import { realClock } from '../runtime/clock.js';
 import { processInfo } from '../runtime/info.js';
 import { self } from '../runtime/scheduler.js';
 import type { Matched } from '../runtime/pattern-types.js';
@@ -20,7 +23,7 @@ export const DEFAULT_TIMEOUT = 100;
  * @example const [, , , frame] = await assertReceive(['gun_ws', conn, ref, _]);
  */
 export async function assertReceive<const P>(pattern: P, timeoutMs: number = DEFAULT_TIMEOUT): Promise<Matched<P>> {
-  const got = await receive([on(pattern, (m) => m)], timeoutMs);
+  const got = await receiveOn(realClock, [on(pattern, (m) => m)], timeoutMs);
   if (got === TIMEOUT) {
     const wait = timeoutMs === 0 ? 'Assertion failed, no matching message in the mailbox' : `Assertion failed, no matching message after ${timeoutMs}ms`;
     fail(`${wait}\nPattern: ${formatPattern(pattern)}\n${formatMailbox(mailbox())}`, pattern, 'assertReceive');
@@ -35,7 +38,7 @@ export function assertReceived<const P>(pattern: P): Promise<Matched<P>> {
 
 /** Fails if a message matching `pattern` arrives within `timeoutMs` (that message is taken). */
 export async function refuteReceive(pattern: unknown, timeoutMs: number = DEFAULT_TIMEOUT): Promise<void> {
-  const got = await receive([on(pattern, (m) => m)], timeoutMs);
+  const got = await receiveOn(realClock, [on(pattern, (m) => m)], timeoutMs);
   if (got !== TIMEOUT) {
     fail(`Assertion failed, unexpectedly received a message matching the pattern\nPattern: ${formatPattern(pattern)}\nMessage: ${formatPattern(got)}\n${formatMailbox(mailbox())}`, pattern, 'refuteReceive');
   }

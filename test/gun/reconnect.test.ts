@@ -1,0 +1,214 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { _, exit, gun, monitor, ok, on, receive, self, send, spawn, spawnMonitor, isProcessAlive, type Pid, type DownMessage } from '../../src/index.js';
+import { assertReceive, inProcess, refuteReceive, SimulatedClock } from '../../src/testing/index.js';
+import { deadPort, startHttp, startRaw, sleep } from '../helpers/servers.js';
+
+test('server closes → gun_down closed → gun_up again after retryTimeout (simulated clock)', (t) => inProcess(async () => {
+  const srv = await startHttp((_req, res) => res.end('ok'));
+  t.after(() => srv.close());
+  const clock = new SimulatedClock().install();
+  t.after(() => clock.uninstall());
+  const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 1000 });
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  srv.server.closeAllConnections();
+  await assertReceive(['gun_down', conn, 'http', 'closed', [], []], 1000);
+  await clock.advance(999);
+  await refuteReceive(['gun_up', conn, _], 50);
+  await clock.advance(1);
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  const ref = gun.get(conn, '/');
+  assert.equal(ok(await gun.awaitBody(conn, ref)).toString(), 'ok');
+  assert.equal(srv.remotePorts.length, 2);
+}));
+
+test('live streams get gun_error closed and are listed as killed in gun_down', (t) => inProcess(async () => {
+  const srv = await startHttp((req, res) => {
+    res.writeHead(200, { 'content-length': '100' });
+    res.write('partial');
+    setTimeout(() => req.socket.destroy(), 20);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const a = gun.get(conn, '/a');
+  const b = gun.get(conn, '/b');
+  await assertReceive(['gun_response', conn, a, 'nofin', 200, _], 1000);
+  await assertReceive(['gun_error', conn, a, ['closed', 'The connection was lost.']], 1000);
+  await assertReceive(['gun_error', conn, b, ['closed', 'The connection was lost.']]);
+  const [, , , , killed] = await assertReceive(['gun_down', conn, 'http', 'closed', _, []]);
+  assert.deepEqual(killed, [a, b]);
+}));
+
+test('retries exhausted: the actor exits [shutdown, reason], seen by a monitor', (t) => inProcess(async () => {
+  let accepted = 0;
+  const srv = await startRaw((socket) => {
+    accepted++;
+    socket.destroy();
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 2, retryTimeout: 5 });
+  const mref = monitor(conn);
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  await assertReceive(['gun_down', conn, 'http', 'closed', [], []], 1000);
+  await srv.close();
+  const [, , , , reason] = await assertReceive(['DOWN', mref, 'process', conn, _], 2000);
+  assert.deepEqual(reason, ['shutdown', 'econnrefused']);
+  assert.equal(accepted, 1);
+}));
+
+test('a dead port with retry 0 exits [shutdown, econnrefused]; awaitUp says so', () => inProcess(async () => {
+  const port = await deadPort();
+  const conn = gun.open('127.0.0.1', port, { retry: 0 });
+  assert.deepEqual(await gun.awaitUp(conn, 1000), ['error', ['shutdown', 'econnrefused']]);
+  assert.equal(isProcessAlive(conn), false);
+}));
+
+test('initial connect makes 1 + retry attempts, retryTimeout apart', (t) => inProcess(async () => {
+  const clock = new SimulatedClock().install();
+  t.after(() => clock.uninstall());
+  const port = await deadPort();
+  const conn = gun.open('127.0.0.1', port, { retry: 2, retryTimeout: 500 });
+  const mref = monitor(conn);
+  await sleep(20);
+  await clock.advance(499);
+  await sleep(20);
+  await clock.advance(1);
+  await sleep(20);
+  await clock.advance(499);
+  await refuteReceive(['DOWN', mref, _, _, _], 30);
+  await clock.advance(1);
+  await sleep(20);
+  await assertReceive(['DOWN', mref, 'process', conn, ['shutdown', 'econnrefused']], 1000);
+}));
+
+test('the retry counter resets after each successful connect (retry 1 survives three closes)', (t) => inProcess(async () => {
+  const srv = await startHttp((_req, res) => res.end());
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 1, retryTimeout: 5 });
+  for (let i = 0; i < 3; i++) {
+    await assertReceive(['gun_up', conn, 'http'], 2000);
+    srv.server.closeAllConnections();
+    await assertReceive(['gun_down', conn, 'http', 'closed', [], []], 1000);
+  }
+  await assertReceive(['gun_up', conn, 'http'], 2000);
+}));
+
+test('an accept-and-close peer does not cause a reconnect storm: the default policy backs off', (t) => inProcess(async () => {
+  let accepted = 0;
+  const srv = await startRaw((socket) => {
+    accepted++;
+    socket.destroy();
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 0 });
+  await sleep(1000);
+  gun.close(conn);
+  // 100 ms, then 200, 400… : at most a handful of connects in a second (Gun 2.x made 6,000+ in 1.5 s).
+  assert.ok(accepted >= 3 && accepted <= 6, `accepted ${accepted}`);
+}));
+
+test('retryFun decides the backoff; it gets the retries left and the reason', (t) => inProcess(async () => {
+  const calls: [number, unknown][] = [];
+  const port = await deadPort();
+  const conn = gun.open('127.0.0.1', port, {
+    retry: 3,
+    retryFun: (retriesLeft, context) => {
+      calls.push([retriesLeft, context.reason]);
+      return { retries: retriesLeft - 1, timeout: 1 };
+    },
+  });
+  const mref = monitor(conn);
+  await assertReceive(['DOWN', mref, 'process', conn, ['shutdown', 'econnrefused']], 1000);
+  assert.deepEqual(calls, [[3, 'econnrefused'], [2, 'econnrefused'], [1, 'econnrefused']]);
+}));
+
+test('requests made while disconnected are sent after the reconnect', (t) => inProcess(async () => {
+  const port = await deadPort();
+  const conn = gun.open('127.0.0.1', port, { retryTimeout: 50 });
+  const ref = gun.get(conn, '/queued');
+  await sleep(20);
+  const srv = await startHttp((req, res) => res.end(`got ${req.url}`), port);
+  t.after(() => srv.close());
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  assert.equal(ok(await gun.awaitBody(conn, ref)).toString(), 'got /queued');
+}));
+
+test('connectTimeout ends an attempt that hangs', (t) => inProcess(async () => {
+  // A listener with a full backlog never completes the handshake; a non-routable address is not allowed here,
+  // so the timeout is tested through the simulated clock against a TLS server that never answers the handshake.
+  const srv = await startRaw(() => undefined);
+  t.after(() => srv.close());
+  const clock = new SimulatedClock().install();
+  t.after(() => clock.uninstall());
+  const conn = gun.open('127.0.0.1', srv.port, { transport: 'tls', connectTimeout: 300, retry: 0 });
+  const mref = monitor(conn);
+  await sleep(30);
+  await clock.advance(300);
+  await assertReceive(['DOWN', mref, 'process', conn, ['shutdown', 'timeout']], 1000);
+}));
+
+test('owner exits → the connection closes its socket and exits [shutdown, [owner_down, reason]]', (t) => inProcess(async () => {
+  let closed = 0;
+  const srv = await startRaw((socket) => {
+    socket.on('close', () => closed++);
+  });
+  t.after(() => srv.close());
+  const me = self();
+  const [owner, oref] = spawnMonitor(async () => {
+    const conn = gun.open('127.0.0.1', srv.port);
+    send(me, ['conn', conn]);
+    await receive([on('crash', () => exit('boom'))]);
+  });
+  const conn = await receive([on(['conn', _], ([, c]) => c as Pid)]);
+  const cref = monitor(conn);
+  await sleep(30);
+  send(owner, 'crash');
+  await assertReceive(['DOWN', oref, 'process', owner, 'boom'], 1000);
+  const [, , , , reason] = await assertReceive(['DOWN', cref, 'process', conn, _], 1000) as DownMessage;
+  assert.deepEqual(reason, ['shutdown', ['owner_down', 'boom']]);
+  await sleep(20);
+  assert.equal(closed, 1);
+}));
+
+test('an owner that exits normal takes the connection down with normal; during a retry wait too', (t) => inProcess(async () => {
+  const port = await deadPort();
+  const me = self();
+  const owner = spawn(async () => {
+    send(me, ['conn', gun.open('127.0.0.1', port, { retryTimeout: 60_000 })]);
+    await receive([on('stop', () => undefined)]);
+  });
+  const conn = await receive([on(['conn', _], ([, c]) => c as Pid)]);
+  const cref = monitor(conn);
+  await sleep(20);
+  send(owner, 'stop');
+  await assertReceive(['DOWN', cref, 'process', conn, 'normal'], 1000);
+}));
+
+test('gun.close is immediate: no gun_down, monitors see shutdown', (t) => inProcess(async () => {
+  const srv = await startHttp((_req, res) => res.end());
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  const mref = monitor(conn);
+  gun.close(conn);
+  await assertReceive(['DOWN', mref, 'process', conn, 'shutdown']);
+  await refuteReceive(['gun_down', conn, _, _, _, _], 30);
+}));
+
+test('gun.shutdown lets the running response finish, refuses queued ones, exits shutdown without gun_down', (t) => inProcess(async () => {
+  const srv = await startHttp((req, res) => {
+    res.write('slow ');
+    setTimeout(() => res.end('done'), 50);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const a = gun.get(conn, '/a');
+  const b = gun.get(conn, '/b');
+  await assertReceive(['gun_response', conn, a, 'nofin', 200, _], 1000);
+  const mref = monitor(conn);
+  gun.shutdown(conn);
+  await assertReceive(['gun_error', conn, b, ['closing', _]], 1000);
+  assert.equal(ok(await gun.awaitBody(conn, a)).toString(), 'slow done');
+  await assertReceive(['DOWN', mref, 'process', conn, 'shutdown'], 1000);
+  await refuteReceive(['gun_down', conn, _, _, _, _], 30);
+}));
