@@ -77,14 +77,16 @@ export class WsHandler implements ProtocolHandler {
 
   wsSend(frames: readonly WsSendFrame[], caller: Pid): void {
     for (const frame of frames) {
+      const isClose = frame === 'close' || frame[0] === 'close';
       if (this.#closeSent || this.#ws.readyState !== WebSocket.OPEN) {
         // A close after the server's close is a no-op (1.3-style code answers close itself);
         // anything else is reported, not dropped silently.
-        if (frame === 'close' || frame[0] === 'close') continue;
-        this.#ctx.reply(caller, gunConnError(this.#ctx.conn, ['badstate', Sentences.wsClosing]));
-        continue;
+        if (!isClose) this.#ctx.reply(caller, gunConnError(this.#ctx.conn, ['badstate', Sentences.wsClosing]));
+        return;
       }
       this.#sendOne(frame);
+      // As Gun 2.x: a list stops at its close frame.
+      if (isClose) return;
     }
   }
 
