@@ -1,0 +1,166 @@
+// Misbehaving peers: raw net servers writing hand-made bytes. Each one must end in
+// gun_error / gun_down with a reason; the owner never crashes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { _, gun, isProcessAlive, monitor, self } from '../../src/index.js';
+import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
+import { readUntil, startRaw, sleep } from '../helpers/servers.js';
+import { clientFrames, closeFrame, frame, startWsOrigin, switching } from '../helpers/origin.js';
+
+test('a garbage status line: gun_error protocol_error on the stream, then gun_down with the parse error', (t) => inProcess(async () => {
+  const srv = await startRaw((socket) => {
+    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.get(conn, '/');
+  const [, , , reason] = await assertReceive(['gun_error', conn, ref, ['connection_error', 'protocol_error', _]], 1000);
+  assert.match(String(reason[2]), /Parse Error/);
+  const [, , , down, killed] = await assertReceive(['gun_down', conn, 'http', _, _, []], 1000);
+  assert.deepEqual(down, ['error', 'hpe_invalid_constant']);
+  assert.deepEqual(killed, [ref]);
+}));
+
+test('a truncated body (server closes mid-body): gun_error closed, gun_down closed', (t) => inProcess(async () => {
+  const srv = await startRaw((socket) => {
+    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly a bit'));
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.get(conn, '/');
+  await assertReceive(['gun_response', conn, ref, 'nofin', 200, _], 1000);
+  await assertReceive(['gun_error', conn, ref, ['closed', 'The connection was lost.']], 1000);
+  await assertReceive(['gun_down', conn, 'http', 'closed', [ref], []], 1000);
+}));
+
+test('an RST mid-body: gun_down with [error, econnreset]', (t) => inProcess(async () => {
+  const srv = await startRaw((socket) => {
+    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial');
+      setTimeout(() => socket.resetAndDestroy(), 20);
+    });
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.get(conn, '/');
+  await assertReceive(['gun_error', conn, ref, ['closed', _]], 1000);
+  await assertReceive(['gun_down', conn, 'http', ['error', 'econnreset'], [ref], []], 1000);
+}));
+
+const handshakeFailures: [string, (key: string, offered: string | undefined) => string, gun.WsOptions, string][] = [
+  ['a wrong sec-websocket-accept', (key) => switching(key, [], 'AAAAAAAAAAAAAAAAAAAAAAAAAAA='), {}, 'Invalid Sec-WebSocket-Accept header'],
+  ['a subprotocol that was not offered', (key) => switching(key, ['sec-websocket-protocol: other']), { protocols: [['xmpp']] }, 'Server sent an invalid subprotocol'],
+  ['a subprotocol when none was offered', (key) => switching(key, ['sec-websocket-protocol: other']), {}, 'Server sent a subprotocol but none was requested'],
+  ['an extension that was not requested', (key) => switching(key, ['sec-websocket-extensions: permessage-deflate']), {}, 'Server sent a Sec-WebSocket-Extensions header but no extension was requested'],
+];
+
+for (const [what, response, wsOpts, message] of handshakeFailures) {
+  test(`the handshake fails on ${what}: gun_error names it, gun_down normal, then the retry policy`, (t) => inProcess(async () => {
+    const srv = await startWsOrigin(({ socket, key, header }) => socket.write(response(key, header('sec-websocket-protocol'))));
+    t.after(() => srv.close());
+    const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+    const mref = monitor(conn);
+    const ref = gun.wsUpgrade(conn, '/ws', [], wsOpts);
+    await assertReceive(['gun_up', conn, 'http'], 1000);
+    await assertReceive(['gun_error', conn, ref, ['closed', ['ws_handshake', message]]], 1000);
+    await assertReceive(['gun_down', conn, 'http', 'normal', [ref], []], 1000);
+    await assertReceive(['DOWN', mref, 'process', conn, ['shutdown', 'normal']], 1000);
+    await refuteReceive(['gun_upgrade', _, _, _, _], 10);
+  }));
+}
+
+test('frames in the same read as the 101 are delivered, in order', (t) => inProcess(async () => {
+  const srv = await startWsOrigin(({ socket, key }) => {
+    socket.write(Buffer.concat([Buffer.from(switching(key)), frame(1, 'first'), frame(1, 'second'), frame(2, Buffer.from([7]))]));
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const ref = gun.wsUpgrade(conn, '/ws');
+  await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
+  await assertReceive(['gun_ws', conn, ref, ['text', 'first']], 1000);
+  await assertReceive(['gun_ws', conn, ref, ['text', 'second']]);
+  await assertReceive(['gun_ws', conn, ref, ['binary', Buffer.from([7])]]);
+}));
+
+test('invalid UTF-8 in a text frame: close 1007 to the server, gun_error ws_error 1007, gun_down', (t) => inProcess(async () => {
+  let sent = Buffer.alloc(0);
+  const srv = await startWsOrigin(({ socket, key }) => {
+    socket.on('data', (d: Buffer) => {
+      sent = Buffer.concat([sent, d]);
+    });
+    socket.write(Buffer.concat([Buffer.from(switching(key)), frame(1, 'ok'), frame(1, Buffer.from([0xff, 0xfe]))]));
+    setTimeout(() => socket.end(), 50);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.wsUpgrade(conn, '/ws');
+  await assertReceive(['gun_ws', conn, ref, ['text', 'ok']], 1000);
+  await assertReceive(['gun_error', conn, ref, ['ws_error', 1007, _]], 1000);
+  await assertReceive(['gun_down', conn, 'ws', ['error', 'ws_err_invalid_utf8'], [ref], []], 1000);
+  const closes = clientFrames(sent).filter((f) => f.opcode === 8);
+  assert.equal(closes[0]?.payload.readUInt16BE(0), 1007);
+}));
+
+test('a protocol violation (RSV bits set): close 1002, gun_error ws_error 1002, gun_down', (t) => inProcess(async () => {
+  let sent = Buffer.alloc(0);
+  const srv = await startWsOrigin(({ socket, key }) => {
+    socket.on('data', (d: Buffer) => {
+      sent = Buffer.concat([sent, d]);
+    });
+    socket.write(Buffer.concat([Buffer.from(switching(key)), frame(1, 'x', { rsv: 4 })]));
+    setTimeout(() => socket.end(), 50);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.wsUpgrade(conn, '/ws');
+  await assertReceive(['gun_upgrade', conn, ref, _, _], 1000);
+  await assertReceive(['gun_error', conn, ref, ['ws_error', 1002, _]], 1000);
+  await assertReceive(['gun_down', conn, 'ws', ['error', _], [ref], []], 1000);
+  assert.equal(clientFrames(sent).find((f) => f.opcode === 8)?.payload.readUInt16BE(0), 1002);
+}));
+
+test('garbage after the 101 (a reserved opcode): reported, and the owner lives on', (t) => inProcess(async () => {
+  const srv = await startWsOrigin(({ socket, key }) => {
+    socket.write(Buffer.concat([Buffer.from(switching(key)), Buffer.from([0x83, 0x01, 0x41])]));
+    setTimeout(() => socket.end(), 30);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.wsUpgrade(conn, '/ws');
+  await assertReceive(['gun_error', conn, ref, ['ws_error', 1002, _]], 1000);
+  await assertReceive(['gun_down', conn, 'ws', _, [ref], []], 1000);
+  assert.ok(isProcessAlive(self()));
+}));
+
+test('an RST in the middle of a frame: gun_down closed, the partial frame is not delivered', (t) => inProcess(async () => {
+  const srv = await startWsOrigin(({ socket, key }) => {
+    const whole = frame(1, 'x'.repeat(100));
+    socket.write(Buffer.concat([Buffer.from(switching(key)), whole.subarray(0, 50)]));
+    setTimeout(() => socket.resetAndDestroy(), 30);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.wsUpgrade(conn, '/ws');
+  await assertReceive(['gun_upgrade', conn, ref, _, _], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'closed', [ref], []], 1000);
+  await refuteReceive(['gun_ws', conn, ref, _], 20);
+}));
+
+test('a silent peer with keepalive on receives pings; a server close after is still handled', (t) => inProcess(async () => {
+  let sent = Buffer.alloc(0);
+  const srv = await startWsOrigin(({ socket, key }) => {
+    socket.on('data', (d: Buffer) => {
+      sent = Buffer.concat([sent, d]);
+    });
+    socket.write(switching(key));
+    setTimeout(() => socket.end(closeFrame(1000)), 130);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0, wsOpts: { keepalive: 30 } });
+  const ref = gun.wsUpgrade(conn, '/ws');
+  await assertReceive(['gun_ws', conn, ref, ['close', 1000, '']], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
+  const pings = clientFrames(sent).filter((f) => f.opcode === 9);
+  assert.ok(pings.length >= 3, `${pings.length} pings`);
+  await sleep(1);
+}));
