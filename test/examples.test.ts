@@ -11,6 +11,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 // What each example must print (one regexp per line of interest, in order).
 const expected: Record<string, RegExp[]> = {
+  'demo.ts': [/\[ 'gun_up', <0\.\d+\.0>, 'http' \]/, /socket is 127\.0\.0\.1:(\d+)\)/, /'gun_response', .*'nofin', 200/, /'gun_data', .*'fin'/, /'gun_upgrade', .*\[ 'websocket' \]/,
+    /the GET and the upgrade used the same connection/, /'gun_ws', .*\[ 'text', 'Hello!' \]/, /'gun_ws', .*\[ 'text', 'a list' \]/, /'gun_ws', .*'binary'/,
+    /'gun_ws', .*\[ 'close', 1000, 'bye' \]/, /'gun_down', .*'ws', 'normal'/, /'gun_up', .*'http'/, /a new connection/],
+  'http.ts': [/^status: 200$/m, /^data: \{"login":"ninenines",$/m, /^data \(fin\): "name":"Nine Nines"\}$/m, /^await: 200 nofin$/m, /^awaitBody: \{"login":"ninenines","name":"Nine Nines"\}$/m],
+  'connect.ts': [/^up: http$/m, /^gun_down: http closed 0 killed$/m, /^gun_up: http$/m, /^body: hello from \/after-restart$/m],
+  'websocket.ts': [/^upgraded: /m, /^upgraded: /m, /^upgraded: /m, /^negotiated: xmpp$/m, /^frame: text Hello!$/m, /^frame: text one$/m, /^frame: binary two$/m, /^frame: close$/m, /^gun_down: ws normal$/m, /^gun_up again: http$/m],
   'processes.ts': [/^count: 42$/m, /^took: second$/m, /^then: first$/m, /^after: timeout$/m, /^down: <0\.\d+\.0> exited normal$/m, /^exit: <0\.\d+\.0> crashed$/m],
 };
 
