@@ -107,6 +107,9 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
   check('protocols', o.protocols, (v) => Array.isArray(v) && v.length > 0 && v.every((p) => p === 'http' || p === 'http2') && new Set(v).size === v.length,
     "a non-empty list of unique 'http' | 'http2'");
   check('transport', o.transport, (v) => v === 'tcp' || v === 'tls', "'tcp' or 'tls'");
+  // TODO(gun-parity): HTTP/2. Refused here rather than advertised through ALPN and then
+  // spoken as HTTP/1.1: a negotiated h2 must never break silently.
+  if (o.protocols?.includes('http2')) throw new InvalidOptionError('protocols', "['http'] (HTTP/2 is not supported yet)", o.protocols);
   const transport = o.transport ?? (port === 443 ? 'tls' : 'tcp');
   const protocols = o.protocols ?? ['http'];
   if (transport === 'tcp' && protocols.length !== 1) {
