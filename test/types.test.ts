@@ -1,6 +1,6 @@
 // Type-level tests: `npm test` runs tsc first, so a wrong narrowing fails the suite.
 import { test } from 'node:test';
-import { _, anyNumber, anyString, makeRef, on, self, when, type DownMessage, type ExitMessage, type Matched, type Pid, type Ref } from '../src/index.js';
+import { _, anyNumber, anyString, makeRef, on, self, when, type DownMessage, type ExitMessage, type GunDown, type GunError, type GunUpgrade, type GunWs, type Headers, type Matched, type Pid, type Ref, type StreamRef } from '../src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
@@ -10,7 +10,18 @@ const ref = makeRef();
 const down = ['DOWN', ref, 'process', pid, _] as const;
 const exitP = ['EXIT', pid, _] as const;
 
+const gunWs = ['gun_ws', pid, ref, _] as const;
+const gunWsText = ['gun_ws', pid, ref, ['text', _]] as const;
+const gunDown = ['gun_down', pid, _, _, _, _] as const;
+const gunErr3 = ['gun_error', pid, _] as const;
+const gunUpgrade = ['gun_upgrade', pid, ref, ['websocket'], _] as const;
+
 export type Cases = [
+  Expect<Equal<Matched<typeof gunWs>, GunWs>>,
+  Expect<Equal<Matched<typeof gunWsText>, readonly ['gun_ws', Pid, StreamRef, readonly ['text', string]]>>,
+  Expect<Equal<Matched<typeof gunDown>, GunDown>>,
+  Expect<Equal<Matched<typeof gunErr3>, Extract<GunError, readonly [unknown, unknown, unknown]>>>,
+  Expect<Equal<Matched<typeof gunUpgrade>, GunUpgrade>>,
   Expect<Equal<Matched<typeof down>, DownMessage>>,
   Expect<Equal<Matched<typeof exitP>, ExitMessage>>,
   Expect<Equal<Matched<'hello'>, 'hello'>>,
@@ -27,4 +38,9 @@ test('handlers get the narrowed message (checked by tsc)', () => {
     return [r, reason];
   });
   on(['tick', when(anyNumber, (n) => n > 0)], ([, n]) => n.toFixed(1));
+  on(['gun_ws', pid, ref, ['text', _]], ([, , , [, text]]) => text.toUpperCase());
+  on(['gun_upgrade', pid, ref, ['websocket'], _], ([, , , , headers]) => {
+    const h: Headers = headers;
+    return h.length;
+  });
 });
