@@ -4,13 +4,12 @@ import { Pid, type Ref } from './pid.js';
 import type { Clock, TimerHandle } from './clock.js';
 
 /** A receive that is waiting: new messages are tested once against its clauses. */
-export interface Waiter {
-  pick(msg: unknown): unknown;
-  resolve(msg: unknown, token: unknown): void;
-  reject(error: unknown): void;
+interface Waiter {
+  readonly pick: (msg: unknown) => unknown;
+  readonly resolve: (msg: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  readonly clock: Clock;
   timer: TimerHandle | undefined;
-  /** The clock the timer runs on. */
-  clock: Clock;
 }
 
 /** @internal */
@@ -36,16 +35,51 @@ export class Process {
     this.isShell = isShell;
   }
 
+  /** The clause that took the message a wait resolved with; `undefined` after a timeout. */
+  #hitClause: unknown = undefined;
+
+  /** Parks a receive: `resolve(msg)` when a new message matches, or `resolve(undefined)` after `ms`. */
+  wait(pick: (msg: unknown) => unknown, resolve: (msg: unknown) => void, reject: (error: unknown) => void, clock: Clock, ms: number): void {
+    const waiter: Waiter = { pick, resolve, reject, clock, timer: undefined };
+    if (ms !== Infinity) {
+      waiter.timer = clock.setTimeout(() => {
+        if (this.waiter !== waiter) return;
+        this.waiter = undefined;
+        this.#hitClause = undefined;
+        resolve(undefined);
+      }, ms);
+    }
+    this.waiter = waiter;
+  }
+
+  /** @internal read once by the receive that waited */
+  takeHitClause<T>(): T | undefined {
+    const clause = this.#hitClause as T | undefined;
+    this.#hitClause = undefined;
+    return clause;
+  }
+
+  /** Wakes a waiting receive with an exit (the process was killed). */
+  abortWait(error: unknown): void {
+    const waiter = this.waiter;
+    if (waiter === undefined) return;
+    this.waiter = undefined;
+    if (waiter.timer !== undefined) waiter.clock.clearTimeout(waiter.timer);
+    waiter.reject(error);
+  }
+
   /** Puts a message in the mailbox, or hands it straight to a waiting receive that matches it. */
   deliver(msg: unknown): void {
     if (!this.alive) return;
     const waiter = this.waiter;
     if (waiter !== undefined) {
       // Only the new message is tested: everything older was already tested by this receive.
-      const token = waiter.pick(msg);
-      if (token !== undefined) {
+      const clause = waiter.pick(msg);
+      if (clause !== undefined) {
         this.waiter = undefined;
-        waiter.resolve(msg, token);
+        if (waiter.timer !== undefined) waiter.clock.clearTimeout(waiter.timer);
+        this.#hitClause = clause;
+        waiter.resolve(msg);
         return;
       }
     }

@@ -1,16 +1,23 @@
 // Selective receive: the oldest message that matches any clause is taken; the others
 // stay queued in order. A waiting receive tests each new arrival once (process.ts).
-import { type Clock, type TimerHandle, getClock } from './clock.js';
+// This is the hot path of every receive loop: no closure or object is made per call
+// beyond the one promise the caller awaits.
+import { type Clock, getClock } from './clock.js';
 import { BadArgError, ExitError } from './errors.js';
 import { compilePattern } from './pattern.js';
 import type { Matched } from './pattern-types.js';
 import type { Process } from './process.js';
 import { current } from './scheduler.js';
 
+/** Returns the clause a message matches, or `undefined`. */
+type Pick = (msg: unknown) => Clause<unknown> | undefined;
+
 /** One receive clause: a compiled pattern and the handler for the message it matches. */
 export interface Clause<R> {
   readonly test: (msg: unknown) => boolean;
   readonly handler: (msg: never) => R;
+  /** @internal this clause alone as a picker, made once */
+  readonly pick: Pick;
 }
 
 /** The `after` branch of a receive: runs when no clause matched within `ms`. */
@@ -29,7 +36,9 @@ export type Timeout = typeof TIMEOUT;
  * @example on(['gun_ws', conn, ref, ['text', _]], ([, , , [, text]]) => text)
  */
 export function on<const P, R>(pattern: P, handler: (msg: Matched<P>) => R): Clause<R> {
-  return { test: compilePattern(pattern), handler };
+  const test = compilePattern(pattern);
+  const clause: Clause<R> = { test, handler, pick: (msg) => (test(msg) ? (clause as Clause<unknown>) : undefined) };
+  return clause;
 }
 
 /**
@@ -42,12 +51,6 @@ export function after<R>(ms: number, handler: () => R): After<R> {
 }
 
 type ClauseResult<C extends readonly Clause<unknown>[]> = C[number] extends Clause<infer R> ? Awaited<R> : never;
-
-interface Hit {
-  readonly msg: unknown;
-  readonly clause: Clause<unknown> | undefined;
-}
-const TIMED_OUT: Hit = { msg: undefined, clause: undefined };
 
 /**
  * Selective receive (Erlang's `receive … after … end`). Takes the oldest message that
@@ -69,66 +72,59 @@ export function receive(clauses: readonly Clause<unknown>[], timeout?: number | 
 export function receiveOn(clock: Clock, clauses: readonly Clause<unknown>[], timeout?: number | After<unknown>): Promise<unknown> {
   const proc = current();
   if (!proc.alive) return Promise.reject(new ExitError(proc.exitReason));
+  const pick = picker(clauses);
+  const mailbox = proc.mailbox;
+  if (mailbox.size > 0) {
+    const clause = mailbox.take(pick);
+    if (clause !== undefined) {
+      const msg = mailbox.taken;
+      mailbox.taken = undefined;
+      try {
+        return Promise.resolve(clause.handler(msg as never));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+  }
   let ms = Infinity;
-  let onTimeout: () => unknown = returnTimeout;
+  let onTimeout: (() => unknown) | undefined;
   if (typeof timeout === 'number') ms = checkTimeout(timeout);
   else if (timeout !== undefined) ({ ms, handler: onTimeout } = timeout);
-
-  const pick = picker(clauses);
-  const found = proc.mailbox.take(pick);
-  if (found !== undefined) return runHandler(found.token, found.msg);
-  if (ms === 0) return runHandler(undefined, undefined, onTimeout);
+  if (ms === 0) {
+    try {
+      return Promise.resolve(onTimeout ? onTimeout() : TIMEOUT);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
   if (proc.waiter !== undefined) {
     return Promise.reject(new BadArgError(`receive: ${String(proc.pid)} is already waiting in another receive`));
   }
-  return wait(proc, pick, ms, clock).then((hit) => (hit.clause === undefined ? onTimeout() : hit.clause.handler(hit.msg as never)));
-}
-
-function wait(proc: Process, pick: (msg: unknown) => Clause<unknown> | undefined, ms: number, clock: Clock): Promise<Hit> {
-  return new Promise<Hit>((resolve, reject) => {
-    const waiter = {
-      pick,
-      resolve: (msg: unknown, clause: unknown) => {
-        if (waiter.timer !== undefined) clock.clearTimeout(waiter.timer);
-        resolve({ msg, clause: clause as Clause<unknown> });
-      },
-      reject,
-      clock,
-      timer: undefined as TimerHandle | undefined,
-    };
-    if (ms !== Infinity) {
-      waiter.timer = clock.setTimeout(() => {
-        if (proc.waiter === waiter) proc.waiter = undefined;
-        resolve(TIMED_OUT);
-      }, ms);
-    }
-    proc.waiter = waiter;
+  return new Promise<unknown>((resolve, reject) => {
+    proc.wait(pick, resolve, reject, clock, ms);
+  }).then((msg) => {
+    // The message resolved the wait; the clause that took it is parked on the process.
+    const clause = proc.takeHitClause<Clause<unknown>>();
+    if (clause === undefined) return onTimeout ? onTimeout() : TIMEOUT;
+    return clause.handler(msg as never);
   });
 }
 
-function runHandler(clause: Clause<unknown> | undefined, msg: unknown, onTimeout?: () => unknown): Promise<unknown> {
-  try {
-    return Promise.resolve(clause ? clause.handler(msg as never) : onTimeout!());
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
+// One picker per clause list, kept: receive loops reuse their clause arrays.
+const pickers = new WeakMap<readonly Clause<unknown>[], Pick>();
 
-function picker(clauses: readonly Clause<unknown>[]): (msg: unknown) => Clause<unknown> | undefined {
-  if (!Array.isArray(clauses) || clauses.length === 0) throw new BadArgError('receive: expected a non-empty array of clauses made with on()');
-  if (clauses.length === 1) {
-    const only = clauses[0];
-    const test = only.test;
-    return (msg) => (test(msg) ? only : undefined);
+function picker(clauses: readonly Clause<unknown>[]): Pick {
+  if (clauses.length === 1) return clauses[0].pick;
+  let pick = pickers.get(clauses);
+  if (pick === undefined) {
+    if (!Array.isArray(clauses) || clauses.length === 0) throw new BadArgError('receive: expected a non-empty array of clauses made with on()');
+    pick = (msg) => {
+      for (let i = 0; i < clauses.length; i++) if (clauses[i].test(msg)) return clauses[i];
+      return undefined;
+    };
+    pickers.set(clauses, pick);
   }
-  return (msg) => {
-    for (let i = 0; i < clauses.length; i++) if (clauses[i].test(msg)) return clauses[i];
-    return undefined;
-  };
-}
-
-function returnTimeout(): Timeout {
-  return TIMEOUT;
+  return pick;
 }
 
 function checkTimeout(ms: number): number {
@@ -140,3 +136,4 @@ function checkTimeout(ms: number): number {
 export function flush(): unknown[] {
   return current().mailbox.clear();
 }
+

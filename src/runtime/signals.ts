@@ -37,8 +37,6 @@ export function terminate(proc: Process, reason: unknown): void {
   proc.alive = false;
   proc.exitReason = reason;
   removeProcess(proc);
-  const waiter = proc.waiter;
-  proc.waiter = undefined;
   proc.mailbox.clear();
   const watched = proc.observed || (proc.links?.size ?? 0) > 0 || (proc.watchers?.size ?? 0) > 0;
   if (proc.monitors) {
@@ -62,10 +60,7 @@ export function terminate(proc: Process, reason: unknown): void {
     }
   }
   if (!watched && !isNormalReason(reason)) logCrash(proc.pid, reason);
-  if (waiter) {
-    if (waiter.timer !== undefined) waiter.clock.clearTimeout(waiter.timer);
-    waiter.reject(new ExitError(reason));
-  }
+  proc.abortWait(new ExitError(reason));
   proc.notifyExit();
 }
 
@@ -148,7 +143,7 @@ export function demonitor(ref: Ref, opts: { flush?: boolean } = {}): true {
     me.monitors!.delete(ref);
     target.watchers?.delete(ref);
   }
-  if (opts.flush) me.mailbox.take((m) => (Array.isArray(m) && m[0] === 'DOWN' && m[1] === ref ? true : undefined));
+  if (opts.flush) me.mailbox.removeAll((m) => Array.isArray(m) && m[0] === 'DOWN' && m[1] === ref);
   return true;
 }
 
