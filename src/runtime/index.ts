@@ -3,7 +3,7 @@
 export { Pid, Ref, makeRef, isPid, isRef } from './pid.js';
 export { spawn, spawnLink, spawnMonitor, self, type ProcessBody } from './scheduler.js';
 export { send, register, unregister, whereis, registered, type Dest } from './registry.js';
-export { receive, on, after, flush, TIMEOUT, type Timeout, type Clause, type After } from './receive.js';
+export { receive, receiveNow, on, after, flush, TIMEOUT, type Timeout, type Clause, type After } from './receive.js';
 export { _, anyString, anyNumber, anyBuffer, anyPid, anyRef, when, matches, type Matcher, type Wildcard } from './pattern.js';
 export type { Matched, PatternType, KnownMessages, KnownMessage } from './pattern-types.js';
 export { link, unlink, monitor, demonitor, exit, processFlag, type DownMessage, type ExitMessage } from './signals.js';

@@ -110,6 +110,28 @@ export function receiveOn(clock: Clock, clauses: readonly Clause<unknown>[], tim
   });
 }
 
+/**
+ * Takes the oldest message that matches a clause and returns its handler's result at once,
+ * or `TIMEOUT` when none matches: `receive … after 0` without the promise. For hot loops
+ * that drain a burst (e.g. many `gun_ws` from one socket read) without an `await` per
+ * message; fall back to `await receive(…)` when it returns `TIMEOUT`.
+ * @example
+ * let got = receiveNow(clauses);
+ * if (got === TIMEOUT) got = await receive(clauses);
+ */
+export function receiveNow<const C extends readonly Clause<unknown>[]>(clauses: C): ClauseResult<C> | Timeout;
+export function receiveNow(clauses: readonly Clause<unknown>[]): unknown {
+  const proc = current();
+  if (!proc.alive) throw new ExitError(proc.exitReason);
+  const mailbox = proc.mailbox;
+  if (mailbox.size === 0) return TIMEOUT;
+  const clause = mailbox.take(picker(clauses));
+  if (clause === undefined) return TIMEOUT;
+  const msg = mailbox.taken;
+  mailbox.taken = undefined;
+  return clause.handler(msg as never);
+}
+
 // One picker per clause list, kept: receive loops reuse their clause arrays.
 const pickers = new WeakMap<readonly Clause<unknown>[], Pick>();
 

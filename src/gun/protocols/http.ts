@@ -41,7 +41,8 @@ const storeHeader = (http.ClientRequest.prototype as unknown as { _storeHeader: 
 export class HttpHandler implements ProtocolHandler {
   readonly name = 'http' as const;
   readonly #ctx: ConnectionContext;
-  readonly #queue = new PQueue({ concurrency: 1 });
+  // Made on first use: a connection that only upgrades to Websocket drops it with this handler.
+  #pqueue: PQueue | undefined;
   readonly #streams = new Map<StreamRef, Stream>();
   readonly #http10: boolean;
   #socketError: unknown;
@@ -54,6 +55,10 @@ export class HttpHandler implements ProtocolHandler {
   readonly #onError = (error: unknown): void => {
     this.#socketError ??= error;
   };
+
+  get #queue(): PQueue {
+    return (this.#pqueue ??= new PQueue({ concurrency: 1 }));
+  }
 
   constructor(ctx: ConnectionContext) {
     this.#ctx = ctx;
@@ -134,15 +139,15 @@ export class HttpHandler implements ProtocolHandler {
       this.#end(stream);
     }
     this.#queue.clear();
-    if (!active) this.#ctx.socket.end();
-    else void this.#queue.onIdle().then(() => this.#ctx.socket.end());
+    if (!active || this.#pqueue === undefined) this.#ctx.socket.end();
+    else void this.#pqueue.onIdle().then(() => this.#ctx.socket.end());
     this.#expectClose = true;
   }
 
   destroy(): void {
     this.#gone = true;
     this.#disarmKeepalive();
-    this.#queue.clear();
+    this.#pqueue?.clear();
     this.#ctx.socket.removeListener('close', this.#onClose);
     this.#ctx.socket.removeListener('error', this.#onError);
     for (const stream of this.#streams.values()) stream.finish?.();
@@ -235,22 +240,28 @@ export class HttpHandler implements ProtocolHandler {
       // Frames can arrive in the same read as the 101: the handler's listeners are attached now, before any of them.
       const ws = new WsHandler(ctx, websocket, u.ref, u.replyTo, u.opts);
       let upgradeHeaders = fromRawHeaders([]);
-      websocket.on('upgrade', (res) => {
+      const onUpgrade = (res: IncomingMessage): void => {
         upgradeHeaders = fromRawHeaders(res.rawHeaders);
-      });
-      websocket.on('open', () => {
+      };
+      websocket.on('upgrade', onUpgrade);
+      websocket.once('open', () => {
+        // From here the WebSocket belongs to the ws module: drop what ties it to this handler.
+        websocket.removeListener('upgrade', onUpgrade);
+        websocket.removeListener('unexpected-response', onRefused);
+        websocket.removeListener('error', onHandshakeError);
         this.#streams.delete(stream.ref);
         ctx.reply(u.replyTo, gunUpgrade(ctx.conn, u.ref, upgradeHeaders));
         this.#handOver(ws);
         resolve();
       });
-      websocket.on('unexpected-response', (_req, res) => {
+      const onRefused = (req: ClientRequest, res: IncomingMessage): void => {
         // Refused: an ordinary response on the same ref; the connection stays HTTP.
-        stream.req = _req;
-        _req.on('error', (error) => this.#requestError(stream, error));
+        stream.req = req;
+        req.on('error', (error) => this.#requestError(stream, error));
         this.#response(stream, res);
-      });
-      websocket.on('error', (error) => {
+      };
+      websocket.on('unexpected-response', onRefused);
+      const onHandshakeError = (error: Error): void => {
         if (websocket.readyState === WebSocket.OPEN || ws.isOpen) return;
         if (stream.req !== undefined) return; // a refused upgrade: its response is being read
         // The handshake failed (bad accept key, unoffered subprotocol, unrequested extension…):
@@ -258,7 +269,8 @@ export class HttpHandler implements ProtocolHandler {
         this.#expectClose = true;
         stream.reported = true;
         ctx.reply(u.replyTo, gunStreamError(ctx.conn, u.ref, ['closed', ['ws_handshake', error.message]]));
-      });
+      };
+      websocket.on('error', onHandshakeError);
     });
   }
 

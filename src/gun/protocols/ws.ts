@@ -3,6 +3,7 @@
 import WebSocket, { type ClientOptions } from 'ws';
 import { getClock, type TimerHandle } from '../../runtime/clock.js';
 import type { Pid } from '../../runtime/pid.js';
+import { lookup } from '../../runtime/registry.js';
 import { errorAtom, gunConnError, gunStreamError, gunWs, Sentences, type DownReason, type ReplyTo, type StreamRef, type WsFrame, type WsSendFrame } from '../messages.js';
 import type { WsOptions } from '../options.js';
 import type { ConnectionContext, ProtocolHandler } from '../protocol.js';
@@ -51,8 +52,10 @@ export class WsHandler implements ProtocolHandler {
     this.#replyTo = replyTo;
     this.#opts = opts;
     const conn = ctx.conn;
+    // The hot path: one delivery per message, straight to the reply-to's mailbox (resolved once).
+    const target = lookup(replyTo);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
-      ctx.reply(replyTo, gunWs(conn, ref, isBinary ? ['binary', data] : ['text', data.toString()]));
+      target?.deliver(gunWs(conn, ref, isBinary ? ['binary', data] : ['text', data.toString()]));
     });
     if (opts.silencePings === false) {
       ws.on('ping', (data: Buffer) => ctx.reply(replyTo, gunWs(conn, ref, data.length === 0 ? 'ping' : ['ping', data])));
