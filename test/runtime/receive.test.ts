@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { _, after, anyBuffer, anyNumber, anyString, flush, makeRef, on, receive, self, send, spawn, TIMEOUT, when, processInfo } from '../../src/index.js';
+import { _, after, anyBuffer, anyNumber, anyString, flush, makeRef, on, receive, receiveNow, self, send, spawn, TIMEOUT, when, processInfo } from '../../src/index.js';
 import { inProcess } from '../../src/testing/index.js';
 
 test('receive takes the oldest matching message and leaves the others in order', () => inProcess(async () => {
@@ -92,4 +92,17 @@ test('1,000 messages keep their order through selective receives', () => inProce
 test('receive rejects bad arguments with a BadArgError', () => inProcess(async () => {
   await assert.rejects(async () => receive([]), { code: 'ERR_BADARG' });
   assert.throws(() => after(-1, () => 0), { code: 'ERR_BADARG' });
+}));
+
+test('receiveNow takes a queued match synchronously, keeps the rest in order, and returns TIMEOUT otherwise', () => inProcess(async () => {
+  const me = self();
+  const clauses = [on(['n', anyNumber], ([, n]) => n * 10)] as const;
+  assert.equal(receiveNow(clauses), TIMEOUT);
+  send(me, 'other');
+  send(me, ['n', 1]);
+  send(me, ['n', 2]);
+  assert.equal(receiveNow(clauses), 10);
+  assert.equal(receiveNow(clauses), 20);
+  assert.equal(receiveNow(clauses), TIMEOUT);
+  assert.deepEqual(processInfo(me)?.messages, ['other']);
 }));
