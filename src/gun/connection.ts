@@ -7,9 +7,9 @@ import { getClock } from '../runtime/clock.js';
 import { isProcessAlive } from '../runtime/info.js';
 import { _, when } from '../runtime/pattern.js';
 import type { Pid } from '../runtime/pid.js';
-import { after, on, receive, type Clause } from '../runtime/receive.js';
+import { after, on, receive } from '../runtime/receive.js';
 import { send } from '../runtime/registry.js';
-import { demonitor, exit, monitor } from '../runtime/signals.js';
+import { exit, monitor, type DownMessage } from '../runtime/signals.js';
 import {
   gunDown, gunStreamError, gunUp, Sentences,
   type DownReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
@@ -78,12 +78,31 @@ function ownerDownReason(reason: unknown): unknown {
 
 const GRACE_MS = 15_000;
 
+type Connected_ = Extract<Event, { $gun: 'connected' }>;
+type ConnectFailed = Extract<Event, { $gun: 'connect_failed' }>;
+type DownEvent = Extract<Event, { $gun: 'down' }>;
+
+// The actor's clauses are built once for all connections: a connection's own values (its
+// socket, attempt number, owner monitor) are checked after the match, and stale messages
+// from an earlier socket or attempt are dropped. Thousands of connections share them.
+const COMMANDS: ReadonlySet<unknown> = new Set<Command['$gun']>(['request', 'data', 'cancel', 'ws_upgrade', 'shutdown']);
+const ON_DOWN_SIGNAL = on(['DOWN', _, 'process', _, _], (m) => m);
+const ON_SHUTDOWN = on({ $gun: 'shutdown' }, (m) => m as Extract<Command, { $gun: 'shutdown' }>);
+const ON_CONNECTED = on({ $gun: 'connected' }, (m) => m as Connected_);
+const ON_CONNECT_FAILED = on({ $gun: 'connect_failed' }, (m) => m as ConnectFailed);
+const ON_PROTOCOL_DOWN = on({ $gun: 'down' }, (m) => m as DownEvent);
+const ON_COMMAND = on({ $gun: when((v) => COMMANDS.has(v)) }, (m) => m as Command);
+const CONNECTING = [ON_CONNECTED, ON_CONNECT_FAILED, ON_DOWN_SIGNAL, ON_SHUTDOWN] as const;
+const WAITING = [ON_DOWN_SIGNAL, ON_SHUTDOWN] as const;
+const CONNECTED = [ON_PROTOCOL_DOWN, ON_COMMAND, ON_DOWN_SIGNAL] as const;
+const CLOSING = [ON_PROTOCOL_DOWN] as const;
+// Array.isArray does not narrow readonly tuples.
+const isDownSignal = (msg: unknown): msg is DownMessage => Array.isArray(msg);
+
 /** @internal the actor's body */
 export async function runConnection(state: ConnState): Promise<void> {
   const { opts, conn } = state;
   const ownerRef = monitor(state.owner);
-  const ownerDown = on(['DOWN', ownerRef, 'process', _, _], ([, , , , reason]) => ({ $gun: 'owner_down' as const, reason }));
-  const shutdown = on({ $gun: 'shutdown' }, () => ({ $gun: 'shutdown' as const }));
   let retriesLeft = opts.retry;
   let shortLived = 0;
   let attempt = 0;
@@ -93,6 +112,11 @@ export async function runConnection(state: ConnState): Promise<void> {
     if (opts.retryFun) return opts.retryFun(retriesLeft, context);
     if (state.reupgrades.length > 0) return jitteredBackoff(retriesLeft, opts);
     return defaultRetry(retriesLeft, context);
+  };
+
+  /** The owner died: follow it (Gun 2.x reasons). Other DOWN messages are not ours: ignored. */
+  const onSignal = (msg: readonly unknown[]): void => {
+    if (msg[1] === ownerRef) exit(ownerDownReason(msg[4]));
   };
 
   for (;;) {
@@ -106,14 +130,14 @@ export async function runConnection(state: ConnState): Promise<void> {
       },
       (reason: ConnectError) => send(conn, { $gun: 'connect_failed', attempt: id, reason } satisfies Event),
     );
-    const outcome = await receive([
-      on({ $gun: 'connected', attempt: id }, (m) => m as Extract<Event, { $gun: 'connected' }>),
-      on({ $gun: 'connect_failed', attempt: id }, (m) => m as Extract<Event, { $gun: 'connect_failed' }>),
-      ownerDown,
-      shutdown,
-    ]);
-    if (outcome.$gun === 'owner_down') exit(ownerDownReason(outcome.reason));
-    if (outcome.$gun === 'shutdown') exit('shutdown');
+    let outcome: Connected_ | ConnectFailed | undefined;
+    while (outcome === undefined) {
+      const msg = await receive(CONNECTING);
+      if (isDownSignal(msg)) onSignal(msg);
+      else if (msg.$gun === 'shutdown') exit('shutdown');
+      else if (msg.attempt === id) outcome = msg;
+      else if (msg.$gun === 'connected') msg.connected.socket.destroy();
+    }
     if (outcome.$gun === 'connect_failed') {
       if (retriesLeft <= 0) exit(['shutdown', outcome.reason]);
       await waitToRetry(retryDecision(outcome.reason));
@@ -131,7 +155,7 @@ export async function runConnection(state: ConnState): Promise<void> {
     send(state.owner, gunUp(conn, 'http'));
     for (const upgrade of state.reupgrades) state.handler.wsUpgrade?.(upgrade);
 
-    const down = await connectedLoop(state, socket, ownerDown);
+    const down = await connectedLoop(state, socket, ownerRef);
     const protocol: ProtocolName = state.handler?.name ?? 'http';
     state.handler?.destroy();
     state.handler = undefined;
@@ -147,36 +171,32 @@ export async function runConnection(state: ConnState): Promise<void> {
   async function waitToRetry(decision: RetryDecision): Promise<void> {
     state.stateName = 'not_connected';
     retriesLeft = Math.max(0, decision.retries);
-    const ms = Math.max(0, decision.timeout);
-    const woke = await receive([ownerDown, shutdown], after(ms, () => ({ $gun: 'retry' as const })));
-    if (woke.$gun === 'owner_down') exit(ownerDownReason(woke.reason));
-    if (woke.$gun === 'shutdown') exit('shutdown');
+    const clock = getClock();
+    const deadline = clock.now() + Math.max(0, decision.timeout);
+    for (;;) {
+      const left = Math.max(0, deadline - clock.now());
+      const msg = await receive(WAITING, after(left, () => undefined));
+      if (msg === undefined) return;
+      if (isDownSignal(msg)) onSignal(msg);
+      else exit('shutdown');
+    }
   }
 }
 
-type OwnerDown = { readonly $gun: 'owner_down'; readonly reason: unknown };
-
 /** Runs commands on the live socket until it goes down; exits on shutdown or owner death. */
-async function connectedLoop(
-  state: ConnState,
-  socket: Socket,
-  ownerDown: Clause<OwnerDown>,
-): Promise<Extract<Event, { $gun: 'down' }>> {
+async function connectedLoop(state: ConnState, socket: Socket, ownerRef: unknown): Promise<DownEvent> {
   const conn = state.conn;
-  const clauses = [
-    on({ $gun: 'down', socket }, (m) => m as Extract<Event, { $gun: 'down' }>),
-    on({ $gun: anyCommand }, (m) => m as Command),
-    ownerDown,
-  ] as const;
   for (;;) {
-    const msg = await receive(clauses);
+    const msg = await receive(CONNECTED);
+    if (isDownSignal(msg)) {
+      if (msg[1] !== ownerRef) continue;
+      await closeGracefully(state, socket, 'owner_down');
+      exit(ownerDownReason(msg[4]));
+    }
     const handler = state.handler!;
     switch (msg.$gun) {
       case 'down':
-        return msg;
-      case 'owner_down':
-        await closeGracefully(state, socket, 'owner_down');
-        exit(ownerDownReason(msg.reason));
+        if (msg.socket === socket) return msg;
         break;
       case 'shutdown':
         await closeGracefully(state, socket, 'shutdown');
@@ -202,9 +222,6 @@ async function connectedLoop(
   }
 }
 
-const COMMANDS: ReadonlySet<unknown> = new Set<Command['$gun']>(['request', 'data', 'cancel', 'ws_upgrade', 'shutdown']);
-const anyCommand = when((v) => COMMANDS.has(v));
-
 /** Graceful close (gun.shutdown, owner gone): the protocol finishes or says goodbye; no gun_down. */
 async function closeGracefully(state: ConnState, socket: Socket, why: 'shutdown' | 'owner_down'): Promise<void> {
   state.stateName = 'closing';
@@ -212,7 +229,12 @@ async function closeGracefully(state: ConnState, socket: Socket, why: 'shutdown'
   state.handler?.closing(why);
   const wsGrace = state.opts.wsOpts.closingTimeout ?? GRACE_MS;
   const grace = Math.min(Math.max(GRACE_MS, wsGrace === Infinity ? GRACE_MS : wsGrace) + 1000, 2 ** 31 - 1);
-  await receive([on({ $gun: 'down', socket }, () => undefined)], after(grace, () => undefined));
+  const clock = getClock();
+  const deadline = clock.now() + grace;
+  for (;;) {
+    const msg = await receive(CLOSING, after(Math.max(0, deadline - clock.now()), () => undefined));
+    if (msg === undefined || msg.socket === socket) return;
+  }
 }
 
 function context(state: ConnState, socket: Socket): ConnectionContext {
