@@ -185,40 +185,44 @@ export async function runConnection(state: ConnState): Promise<void> {
 
 /** Runs commands on the live socket until it goes down; exits on shutdown or owner death. */
 async function connectedLoop(state: ConnState, socket: Socket, ownerRef: unknown): Promise<DownEvent> {
-  const conn = state.conn;
   for (;;) {
     const msg = await receive(CONNECTED);
     if (isDownSignal(msg)) {
       if (msg[1] !== ownerRef) continue;
       await closeGracefully(state, socket, 'owner_down');
       exit(ownerDownReason(msg[4]));
+    } else if (msg.$gun === 'down') {
+      if (msg.socket === socket) return msg;
+    } else if (msg.$gun === 'shutdown') {
+      await closeGracefully(state, socket, 'shutdown');
+      exit('shutdown');
+    } else {
+      dispatch(state, msg);
     }
-    const handler = state.handler!;
-    switch (msg.$gun) {
-      case 'down':
-        if (msg.socket === socket) return msg;
-        break;
-      case 'shutdown':
-        await closeGracefully(state, socket, 'shutdown');
-        exit('shutdown');
-        break;
-      case 'request':
-        if (handler.request) handler.request(msg.req);
-        else send(msg.req.replyTo, gunStreamError(conn, msg.req.ref, ['badstate', Sentences.wsOnly]));
-        break;
-      case 'data':
-        if (handler.data) handler.data(msg.ref, msg.replyTo, msg.fin, msg.data);
-        else send(msg.replyTo, gunStreamError(conn, msg.ref, ['badstate', Sentences.wsOnly]));
-        break;
-      case 'cancel':
-        handler.cancel?.(msg.ref);
-        break;
-      case 'ws_upgrade':
-        if (msg.upgrade.opts.reconnect === true && !state.reupgrades.includes(msg.upgrade)) state.reupgrades.push(msg.upgrade);
-        if (handler.wsUpgrade) handler.wsUpgrade(msg.upgrade);
-        else send(msg.upgrade.replyTo, gunStreamError(conn, msg.upgrade.ref, ['badstate', Sentences.wsOnlyHttp11]));
-        break;
-    }
+  }
+}
+
+/** Hands a command to the protocol in use; an operation it lacks is answered with badstate. */
+function dispatch(state: ConnState, msg: Exclude<Command, { $gun: 'shutdown' }>): void {
+  const conn = state.conn;
+  const handler = state.handler!;
+  switch (msg.$gun) {
+    case 'request':
+      if (handler.request) handler.request(msg.req);
+      else send(msg.req.replyTo, gunStreamError(conn, msg.req.ref, ['badstate', Sentences.wsOnly]));
+      break;
+    case 'data':
+      if (handler.data) handler.data(msg.ref, msg.replyTo, msg.fin, msg.data);
+      else send(msg.replyTo, gunStreamError(conn, msg.ref, ['badstate', Sentences.wsOnly]));
+      break;
+    case 'cancel':
+      handler.cancel?.(msg.ref);
+      break;
+    case 'ws_upgrade':
+      if (msg.upgrade.opts.reconnect === true && !state.reupgrades.includes(msg.upgrade)) state.reupgrades.push(msg.upgrade);
+      if (handler.wsUpgrade) handler.wsUpgrade(msg.upgrade);
+      else send(msg.upgrade.replyTo, gunStreamError(conn, msg.upgrade.ref, ['badstate', Sentences.wsOnlyHttp11]));
+      break;
   }
 }
 

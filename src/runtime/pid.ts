@@ -7,10 +7,17 @@ import { nanoid } from 'nanoid';
 let pidSerial = 0;
 let refSerial = 0;
 
+// The nanoid is made on first use: most pids and refs are only ever compared by identity,
+// and 100,000 idle processes should not each pay for a random string.
+
 /** A process identifier. Opaque; compare with `===`. Prints as `<0.42.0>`. */
 export class Pid {
-  readonly id: string = nanoid();
+  #id: string | undefined;
   readonly serial: number = ++pidSerial;
+  /** A globally unique id (nanoid), e.g. for logs shared across workers. */
+  get id(): string {
+    return (this.#id ??= nanoid());
+  }
   /** @internal */
   constructor() {
     Object.freeze(this);
@@ -28,8 +35,12 @@ export class Pid {
 
 /** A unique reference (monitor refs, stream refs, timer refs). Compare with `===`. Prints as `#Ref<0.7>`. */
 export class Ref {
-  readonly id: string = nanoid();
+  #id: string | undefined;
   readonly serial: number = ++refSerial;
+  /** A globally unique id (nanoid). */
+  get id(): string {
+    return (this.#id ??= nanoid());
+  }
   /** @internal */
   constructor() {
     Object.freeze(this);

@@ -236,7 +236,7 @@ export class HttpHandler implements ProtocolHandler {
       const headers: Record<string, string> = {};
       for (const [name, value] of u.headers) headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
       const protocols = (u.opts.protocols ?? []).map(([name]) => name);
-      const websocket = new WebSocket(url, protocols, { ...wsClientOptions(u.opts), headers, createConnection: () => ctx.socket });
+      const websocket = new WebSocket(url, protocols, wsClientOptions(u.opts, ctx.socket, headers));
       // Frames can arrive in the same read as the 101: the handler's listeners are attached now, before any of them.
       const ws = new WsHandler(ctx, websocket, u.ref, u.replyTo, u.opts);
       let upgradeHeaders = fromRawHeaders([]);

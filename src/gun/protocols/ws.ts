@@ -1,5 +1,6 @@
 // Websocket after the 101: `ws` does the framing, masking, UTF-8 checks and deflate;
 // this module turns its events into gun_ws messages and Gun's close and down rules.
+import type { Socket } from 'node:net';
 import WebSocket, { type ClientOptions } from 'ws';
 import { getClock, type TimerHandle } from '../../runtime/clock.js';
 import type { Pid } from '../../runtime/pid.js';
@@ -12,9 +13,13 @@ const MAX_TIMER = 2 ** 31 - 1;
 
 /** `ws` client options from Gun's ws options. */
 // closeTimeout is ws 8.23's; @types/ws does not list it yet.
-export function wsClientOptions(opts: WsOptions): ClientOptions & { closeTimeout: number } {
+// Built here, not inside the http module's methods: the createConnection closure must not
+// share a scope with them, or the WebSocket would keep the whole HTTP handler alive.
+export function wsClientOptions(opts: WsOptions, socket: Socket, headers: Record<string, string>): ClientOptions & { closeTimeout: number } {
   const closing = opts.closingTimeout ?? 15000;
   return {
+    headers,
+    createConnection: () => socket,
     perMessageDeflate: opts.compress === true ? { serverMaxWindowBits: 15 } : false,
     maxPayload: opts.maxPayload,
     closeTimeout: Math.min(closing, MAX_TIMER),
