@@ -59,13 +59,13 @@ export class Process {
     return clause;
   }
 
-  /** Wakes a waiting receive with an exit (the process was killed). */
-  abortWait(error: unknown): void {
+  /** Wakes a waiting receive with an exit (the process was killed). The error is made only then: its stack costs microseconds. */
+  abortWait(makeError: () => unknown): void {
     const waiter = this.waiter;
     if (waiter === undefined) return;
     this.waiter = undefined;
     if (waiter.timer !== undefined) waiter.clock.clearTimeout(waiter.timer);
-    waiter.reject(error);
+    waiter.reject(makeError());
   }
 
   /** Puts a message in the mailbox, or hands it straight to a waiting receive that matches it. */
