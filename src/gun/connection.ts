@@ -78,7 +78,7 @@ function ownerDownReason(reason: unknown): unknown {
 
 const GRACE_MS = 15_000;
 
-type Connected_ = Extract<Event, { $gun: 'connected' }>;
+type ConnectedEvent = Extract<Event, { $gun: 'connected' }>;
 type ConnectFailed = Extract<Event, { $gun: 'connect_failed' }>;
 type DownEvent = Extract<Event, { $gun: 'down' }>;
 
@@ -88,7 +88,7 @@ type DownEvent = Extract<Event, { $gun: 'down' }>;
 const COMMANDS: ReadonlySet<unknown> = new Set<Command['$gun']>(['request', 'data', 'cancel', 'ws_upgrade', 'shutdown']);
 const ON_DOWN_SIGNAL = on(['DOWN', _, 'process', _, _], (m) => m);
 const ON_SHUTDOWN = on({ $gun: 'shutdown' }, (m) => m as Extract<Command, { $gun: 'shutdown' }>);
-const ON_CONNECTED = on({ $gun: 'connected' }, (m) => m as Connected_);
+const ON_CONNECTED = on({ $gun: 'connected' }, (m) => m as ConnectedEvent);
 const ON_CONNECT_FAILED = on({ $gun: 'connect_failed' }, (m) => m as ConnectFailed);
 const ON_PROTOCOL_DOWN = on({ $gun: 'down' }, (m) => m as DownEvent);
 const ON_COMMAND = on({ $gun: when((v) => COMMANDS.has(v)) }, (m) => m as Command);
@@ -130,7 +130,7 @@ export async function runConnection(state: ConnState): Promise<void> {
       },
       (reason: ConnectError) => send(conn, { $gun: 'connect_failed', attempt: id, reason } satisfies Event),
     );
-    let outcome: Connected_ | ConnectFailed | undefined;
+    let outcome: ConnectedEvent | ConnectFailed | undefined;
     while (outcome === undefined) {
       const msg = await receive(CONNECTING);
       if (isDownSignal(msg)) onSignal(msg);

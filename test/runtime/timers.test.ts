@@ -1,79 +1,64 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, after, cancelTimer, on, readTimer, receive, self, sendAfter, spawnMonitor, exit, register } from '../../src/index.js';
 import { assertReceive, assertReceived, inProcess, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
 
-test('sendAfter delivers on the simulated clock, not before', () => inProcess(async () => {
+/** A simulated clock for one test, put back when the test ends. */
+function simulatedClock(t: TestContext): SimulatedClock {
   const clock = new SimulatedClock().install();
-  try {
-    sendAfter(1000, self(), 'tick');
-    await clock.advance(999);
-    await refuteReceived('tick');
-    await clock.advance(1);
-    await assertReceived('tick');
-  } finally {
-    clock.uninstall();
-  }
+  t.after(() => clock.uninstall());
+  return clock;
+}
+
+test('sendAfter delivers on the simulated clock, not before', (t) => inProcess(async () => {
+  const clock = simulatedClock(t);
+  sendAfter(1000, self(), 'tick');
+  await clock.advance(999);
+  await refuteReceived('tick');
+  await clock.advance(1);
+  await assertReceived('tick');
 }));
 
-test('cancelTimer returns the time left and stops the message; false once fired', () => inProcess(async () => {
-  const clock = new SimulatedClock().install();
-  try {
-    const ref = sendAfter(500, self(), 'late');
-    await clock.advance(200);
-    assert.equal(readTimer(ref), 300);
-    assert.equal(cancelTimer(ref), 300);
-    await clock.advance(1000);
-    await refuteReceived('late');
-    const ref2 = sendAfter(10, self(), 'fired');
-    await clock.advance(10);
-    assert.equal(cancelTimer(ref2), false);
-  } finally {
-    clock.uninstall();
-  }
+test('cancelTimer returns the time left and stops the message; false once fired', (t) => inProcess(async () => {
+  const clock = simulatedClock(t);
+  const ref = sendAfter(500, self(), 'late');
+  await clock.advance(200);
+  assert.equal(readTimer(ref), 300);
+  assert.equal(cancelTimer(ref), 300);
+  await clock.advance(1000);
+  await refuteReceived('late');
+  const ref2 = sendAfter(10, self(), 'fired');
+  await clock.advance(10);
+  assert.equal(cancelTimer(ref2), false);
 }));
 
-test('sendAfter to a registered name resolves the name when it fires', () => inProcess(async () => {
-  const clock = new SimulatedClock().install();
-  try {
-    register('timer-target', self());
-    sendAfter(50, 'timer-target', 'by name');
-    await clock.advance(50);
-    await assertReceived('by name');
-  } finally {
-    clock.uninstall();
-  }
+test('sendAfter to a registered name resolves the name when it fires', (t) => inProcess(async () => {
+  const clock = simulatedClock(t);
+  register('timer-target', self());
+  sendAfter(50, 'timer-target', 'by name');
+  await clock.advance(50);
+  await assertReceived('by name');
 }));
 
-test('a receive after timeout fires exactly at its time on the simulated clock', () => inProcess(async () => {
-  const clock = new SimulatedClock().install();
-  try {
-    const me = self();
-    const [p, ref] = spawnMonitor(async () => {
-      const r = await receive([on('never', () => 'msg')], after(1000, () => 'timeout'));
-      exit(['result', r, clock.now()]);
-    });
-    await clock.advance(999);
-    assert.equal(clock.pending, 1);
-    await clock.advance(1);
-    const [, , , , reason] = await assertReceive(['DOWN', ref, 'process', p, _]);
-    assert.deepEqual(reason, ['result', 'timeout', 1000]);
-    void me;
-  } finally {
-    clock.uninstall();
-  }
+test('a receive after timeout fires exactly at its time on the simulated clock', (t) => inProcess(async () => {
+  const clock = simulatedClock(t);
+  const [p, ref] = spawnMonitor(async () => {
+    const r = await receive([on('never', () => 'msg')], after(1000, () => 'timeout'));
+    exit(['result', r, clock.now()]);
+  });
+  await clock.advance(999);
+  assert.equal(clock.pending, 1);
+  await clock.advance(1);
+  const [, , , , reason] = await assertReceive(['DOWN', ref, 'process', p, _]);
+  assert.deepEqual(reason, ['result', 'timeout', 1000]);
 }));
 
-test('a message that arrives before the after time cancels the timer', () => inProcess(async () => {
-  const clock = new SimulatedClock().install();
-  try {
-    const me = self();
-    sendAfter(300, me, 'early');
-    const pending = receive([on('early', () => clock.now())], after(1000, () => -1));
-    await clock.advance(300);
-    assert.equal(await pending, 300);
-    assert.equal(clock.pending, 0);
-  } finally {
-    clock.uninstall();
-  }
+test('a message that arrives before the after time cancels the timer', (t) => inProcess(async () => {
+  const clock = simulatedClock(t);
+  const me = self();
+  sendAfter(300, me, 'early');
+  const pending = receive([on('early', () => clock.now())], after(1000, () => -1));
+  await clock.advance(300);
+  assert.equal(await pending, 300);
+  assert.equal(clock.pending, 0);
 }));
