@@ -2,7 +2,7 @@
 // and no process is started.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gun, InvalidOptionError, isErlgunError, processInfo, registered, self, type Options } from '../../src/index.js';
+import { gun, InvalidOptionError, isErlgunError, processInfo, self, type Options } from '../../src/index.js';
 import { inProcess } from '../../src/testing/index.js';
 import { deadPort } from '../helpers/servers.js';
 
@@ -63,7 +63,6 @@ test('valid options are accepted (Infinity timeouts, retry 0)', () => inProcess(
     httpOpts: { keepalive: Infinity, version: 'HTTP/1.1' }, wsOpts: { keepalive: Infinity, compress: true, protocols: [['xmpp']], silencePings: false, closingTimeout: 100 },
   });
   gun.close(conn);
-  void registered;
 }));
 
 test('wsUpgrade checks its own options, under wsUpgrade.opts', () => inProcess(async () => {

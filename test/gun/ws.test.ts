@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { _, anyNumber, exit, gun, monitor, ok, on, receive, self, send, spawnMonitor, type Pid, type StreamRef } from '../../src/index.js';
+import { _, exit, gun, monitor, ok, on, receive, self, send, spawnMonitor, type Pid, type StreamRef } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
 import { startHttp, startWs, sleep } from '../helpers/servers.js';
 
@@ -301,6 +300,4 @@ test('replyTo in wsUpgrade options sends the upgrade and frames to another proce
   });
   gun.wsUpgrade(conn, '/ws', [], { replyTo: other });
   await assertReceive(['other got', 'from other'], 1000);
-  void anyNumber;
-  void http;
 }));

@@ -135,10 +135,9 @@ export class WsHandler implements ProtocolHandler {
     if (timeout !== Infinity) this.#closingTimer = getClock().setTimeout(() => this.#ws.terminate(), timeout);
   }
 
-  closing(why: 'shutdown' | 'owner_down'): void {
-    // Gun 2.x: close 1001 ("going away"), wait for the peer, then the connection exits.
+  closing(): void {
+    // Gun 2.x, for gun.shutdown and a gone owner alike: close 1001 ("going away"), wait for the peer.
     this.#shutdown = true;
-    void why;
     if (this.#ws.readyState === WebSocket.OPEN) this.#close(1001, '');
     else if (this.#ws.readyState !== WebSocket.CLOSING) this.#ws.terminate();
   }
