@@ -135,6 +135,7 @@ export const Sentences = {
   streamClosed: 'The stream has already been closed.',
   wsDuringBody: 'Websocket cannot be upgraded while a request body is being sent.',
   wsClosing: 'The Websocket is closing: the frame was not sent.',
+  shuttingDown: 'The connection is shutting down.',
 } as const;
 
 /** Lowercase atom from a Node error code (`ECONNREFUSED` → `econnrefused`), Gun's posix-atom style. */

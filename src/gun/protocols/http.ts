@@ -25,7 +25,6 @@ interface Stream {
   /** A gun_error was already sent for it (don't send "connection lost" too). */
   reported: boolean;
   finish: (() => void) | undefined;
-  isUpgrade: boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -70,12 +69,12 @@ export class HttpHandler implements ProtocolHandler {
 
   request(r: OutgoingRequest): void {
     if (this.#closing) {
-      this.#ctx.reply(r.replyTo, gunStreamError(this.#ctx.conn, r.ref, ['closing', 'The connection is shutting down.']));
+      this.#ctx.reply(r.replyTo, gunStreamError(this.#ctx.conn, r.ref, ['closing', Sentences.shuttingDown]));
       return;
     }
     const stream: Stream = {
       ref: r.ref, replyTo: r.replyTo, method: r.method, pending: r.body ? [r.body] : [], fin: !r.bodyFollows,
-      bodyFollows: r.bodyFollows, req: undefined, cancelled: false, reported: false, finish: undefined, isUpgrade: false,
+      bodyFollows: r.bodyFollows, req: undefined, cancelled: false, reported: false, finish: undefined,
     };
     this.#streams.set(r.ref, stream);
     void this.#queue.add(() => this.#run(stream, r));
@@ -118,7 +117,7 @@ export class HttpHandler implements ProtocolHandler {
     }
     const stream: Stream = {
       ref: u.ref, replyTo: u.replyTo, method: 'GET', pending: [], fin: true, bodyFollows: false,
-      req: undefined, cancelled: false, reported: false, finish: undefined, isUpgrade: true,
+      req: undefined, cancelled: false, reported: false, finish: undefined,
     };
     this.#streams.set(u.ref, stream);
     void this.#queue.add(() => this.#runUpgrade(stream, u));
@@ -135,7 +134,7 @@ export class HttpHandler implements ProtocolHandler {
         continue;
       }
       stream.reported = true;
-      this.#ctx.reply(stream.replyTo, gunStreamError(conn, stream.ref, ['closing', 'The connection is shutting down.']));
+      this.#ctx.reply(stream.replyTo, gunStreamError(conn, stream.ref, ['closing', Sentences.shuttingDown]));
       this.#end(stream);
     }
     this.#queue.clear();
