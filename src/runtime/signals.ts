@@ -60,7 +60,7 @@ export function terminate(proc: Process, reason: unknown): void {
     }
   }
   if (!watched && !isNormalReason(reason)) logCrash(proc.pid, reason);
-  proc.abortWait(() => new ExitError(reason));
+  proc.abortWait(() => ExitError.signal(reason));
   proc.notifyExit();
 }
 
