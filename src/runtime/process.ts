@@ -38,9 +38,13 @@ export class Process {
   /** The clause that took the message a wait resolved with; `undefined` after a timeout. */
   #hitClause: unknown = undefined;
 
+  /** The `after` handler of the receive that is waiting, if any. */
+  #onTimeout: (() => unknown) | undefined = undefined;
+
   /** Parks a receive: `resolve(msg)` when a new message matches, or `resolve(undefined)` after `ms`. */
-  wait(pick: (msg: unknown) => unknown, resolve: (msg: unknown) => void, reject: (error: unknown) => void, clock: Clock, ms: number): void {
+  wait(pick: (msg: unknown) => unknown, resolve: (msg: unknown) => void, reject: (error: unknown) => void, clock: Clock, ms: number, onTimeout: (() => unknown) | undefined): void {
     const waiter: Waiter = { pick, resolve, reject, clock, timer: undefined };
+    this.#onTimeout = onTimeout;
     if (ms !== Infinity) {
       waiter.timer = clock.setTimeout(() => {
         if (this.waiter !== waiter) return;
@@ -50,6 +54,13 @@ export class Process {
       }, ms);
     }
     this.waiter = waiter;
+  }
+
+  /** @internal read once by the receive that timed out */
+  takeOnTimeout(): (() => unknown) | undefined {
+    const onTimeout = this.#onTimeout;
+    this.#onTimeout = undefined;
+    return onTimeout;
   }
 
   /** @internal read once by the receive that waited */

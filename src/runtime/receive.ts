@@ -101,13 +101,18 @@ export function receiveOn(clock: Clock, clauses: readonly Clause<unknown>[], tim
     return Promise.reject(new BadArgError(`receive: ${String(proc.pid)} is already waiting in another receive`));
   }
   return new Promise<unknown>((resolve, reject) => {
-    proc.wait(pick, resolve, reject, clock, ms);
-  }).then((msg) => {
-    // The message resolved the wait; the clause that took it is parked on the process.
-    const clause = proc.takeHitClause<Clause<unknown>>();
-    if (clause === undefined) return onTimeout ? onTimeout() : TIMEOUT;
-    return clause.handler(msg as never);
-  });
+    proc.wait(pick, resolve, reject, clock, ms, onTimeout);
+  }).then(afterWait);
+}
+
+// Runs in the receiving process once its wait is over (one shared function: an idle process
+// holds no closure of its own here). The clause that took the message is parked on the process.
+function afterWait(msg: unknown): unknown {
+  const proc = current();
+  const clause = proc.takeHitClause<Clause<unknown>>();
+  if (clause !== undefined) return clause.handler(msg as never);
+  const onTimeout = proc.takeOnTimeout();
+  return onTimeout ? onTimeout() : TIMEOUT;
 }
 
 /**

@@ -40,19 +40,31 @@ export function startProcess(body: ProcessBody, setup?: (proc: Process) => void)
   const proc = new Process();
   addProcess(proc);
   setup?.(proc);
-  queueMicrotask(() => void runBody(proc, body));
+  queueMicrotask(() => runBody(proc, body));
   return proc;
 }
 
-async function runBody(proc: Process, body: ProcessBody): Promise<void> {
+// Plain promise callbacks rather than an async function: an idle process then holds no
+// suspended frame of the scheduler's, only its own body's.
+function runBody(proc: Process, body: ProcessBody): void {
   if (!proc.alive) return;
-  let reason: unknown = 'normal';
+  let result: unknown;
   try {
-    await running.run(proc, body);
+    result = running.run(proc, body);
   } catch (error) {
-    reason = error instanceof ExitError ? error.reason : error;
+    terminate(proc, exitReason(error));
+    return;
   }
-  terminate(proc, reason);
+  if (isThenable(result)) Promise.resolve(result).then(() => terminate(proc, 'normal'), (error: unknown) => terminate(proc, exitReason(error)));
+  else terminate(proc, 'normal');
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function exitReason(error: unknown): unknown {
+  return error instanceof ExitError ? error.reason : error;
 }
 
 /** Starts a process running `body` and returns its pid at once. */
