@@ -1,16 +1,24 @@
-// An ordered message store for selective receive. A doubly linked list, because a
-// receive may take a message from the middle (O(1) removal) and a big backlog must
-// not be copied on every take (Array#shift copies past ~16k items).
+// An ordered message store for selective receive: a growable ring buffer. A receive may
+// take a message from the middle; its slot becomes a hole that scans skip, and the holes
+// are squeezed out once they outnumber the messages. No allocation per message (a linked
+// list costs a node each), and a big backlog is never copied on a take (Array#shift
+// copies past ~16k items).
 
-interface Node {
-  readonly msg: unknown;
-  prev: Node | undefined;
-  next: Node | undefined;
-}
+/** Marks a slot whose message was taken from the middle. */
+const HOLE: unique symbol = Symbol('hole');
+type Slot = unknown;
+
+const MIN_CAPACITY = 8;
+// A process that never got a message has no buffer of its own.
+const NONE: Slot[] = [];
 
 export class Mailbox {
-  #head: Node | undefined;
-  #tail: Node | undefined;
+  #slots: Slot[] = NONE;
+  #mask = 0;
+  /** Index of the oldest slot (never a hole while the span is not empty). */
+  #head = 0;
+  /** Slots in use from #head, holes included. */
+  #span = 0;
   #size = 0;
 
   get size(): number {
@@ -18,10 +26,9 @@ export class Mailbox {
   }
 
   push(msg: unknown): void {
-    const node: Node = { msg, prev: this.#tail, next: undefined };
-    if (this.#tail) this.#tail.next = node;
-    else this.#head = node;
-    this.#tail = node;
+    if (this.#span === this.#slots.length) this.#grow();
+    this.#slots[(this.#head + this.#span) & this.#mask] = msg;
+    this.#span++;
     this.#size++;
   }
 
@@ -31,11 +38,16 @@ export class Mailbox {
    * The message itself is left in `taken` (no allocation per take: this is the hot path).
    */
   take<T>(pick: (msg: unknown) => T | undefined): T | undefined {
-    for (let node = this.#head; node; node = node.next) {
-      const token = pick(node.msg);
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const head = this.#head;
+    for (let k = 0; k < this.#span; k++) {
+      const msg = slots[(head + k) & mask];
+      if (msg === HOLE) continue;
+      const token = pick(msg);
       if (token !== undefined) {
-        this.#unlink(node);
-        this.taken = node.msg;
+        this.#remove(k);
+        this.taken = msg;
         return token;
       }
     }
@@ -45,47 +57,131 @@ export class Mailbox {
   /** The message the last successful `take` removed. */
   taken: unknown = undefined;
 
+  /**
+   * Offers the messages, oldest first, to `behaviour.handle`: one it handles is removed and
+   * the offer starts again from the oldest (the actor's state may have changed, so what it
+   * postponed may now be handled); one it postpones stays where it is. Messages that arrive
+   * while this runs are offered too.
+   */
+  offer(behaviour: { handle(msg: unknown): boolean }): void {
+    for (let k = 0; k < this.#span; k++) {
+      const msg = this.#slots[(this.#head + k) & this.#mask];
+      if (msg === HOLE) continue;
+      if (behaviour.handle(msg)) {
+        // handle() may have pushed (and grown the buffer): find the message again from the oldest.
+        this.#removeMessage(msg, k);
+        k = -1;
+      }
+    }
+  }
+
   /** Takes the oldest message, if any. */
   shift(): unknown {
-    const node = this.#head;
-    if (!node) return undefined;
-    this.#unlink(node);
-    return node.msg;
+    if (this.#size === 0) return undefined;
+    const msg = this.#slots[this.#head];
+    this.#remove(0);
+    return msg;
   }
 
   /** Removes every message `pred` accepts, in one pass; returns how many. */
   removeAll(pred: (msg: unknown) => boolean): number {
+    const kept: unknown[] = [];
     let removed = 0;
-    for (let node = this.#head; node; ) {
-      const next = node.next;
-      if (pred(node.msg)) {
-        this.#unlink(node);
-        removed++;
-      }
-      node = next;
+    for (const msg of this.toArray()) {
+      if (pred(msg)) removed++;
+      else kept.push(msg);
     }
+    if (removed > 0) this.#reset(kept);
     return removed;
   }
 
   toArray(): unknown[] {
     const out: unknown[] = [];
-    for (let node = this.#head; node; node = node.next) out.push(node.msg);
+    for (let k = 0; k < this.#span; k++) {
+      const msg = this.#slots[(this.#head + k) & this.#mask];
+      if (msg !== HOLE) out.push(msg);
+    }
     return out;
   }
 
   clear(): unknown[] {
     const all = this.toArray();
-    this.#head = this.#tail = undefined;
-    this.#size = 0;
+    this.#reset([]);
     return all;
   }
 
-  #unlink(node: Node): void {
-    if (node.prev) node.prev.next = node.next;
-    else this.#head = node.next;
-    if (node.next) node.next.prev = node.prev;
-    else this.#tail = node.prev;
-    node.prev = node.next = undefined;
+  /** Removes `msg`, expected at offset `k` (it may have moved if the buffer grew or was squeezed). */
+  #removeMessage(msg: unknown, k: number): void {
+    if (k < this.#span && this.#slots[(this.#head + k) & this.#mask] === msg) {
+      this.#remove(k);
+      return;
+    }
+    for (let j = 0; j < this.#span; j++) {
+      if (this.#slots[(this.#head + j) & this.#mask] === msg) {
+        this.#remove(j);
+        return;
+      }
+    }
+  }
+
+  /** Removes the message at offset `k` from the head. */
+  #remove(k: number): void {
+    const slots = this.#slots;
+    const mask = this.#mask;
     this.#size--;
+    if (k === 0) {
+      // From the head: drop it and any holes behind it.
+      slots[this.#head] = undefined;
+      this.#head = (this.#head + 1) & mask;
+      this.#span--;
+      while (this.#span > 0 && slots[this.#head] === HOLE) {
+        slots[this.#head] = undefined;
+        this.#head = (this.#head + 1) & mask;
+        this.#span--;
+      }
+      if (this.#span === 0) this.#head = 0;
+    } else if (k === this.#span - 1) {
+      // From the tail: drop it and any holes before it.
+      slots[(this.#head + k) & mask] = undefined;
+      this.#span--;
+      while (this.#span > 0 && slots[(this.#head + this.#span - 1) & mask] === HOLE) {
+        slots[(this.#head + this.#span - 1) & mask] = undefined;
+        this.#span--;
+      }
+    } else {
+      slots[(this.#head + k) & mask] = HOLE;
+      // Scans skip holes; squeeze them out once they outnumber the messages.
+      if (this.#span - this.#size > this.#size + MIN_CAPACITY) this.#reset(this.toArray());
+    }
+  }
+
+  #grow(): void {
+    const all = this.toArray();
+    const capacity = Math.max(MIN_CAPACITY, this.#slots.length * 2);
+    this.#slots = new Array<Slot>(capacity);
+    this.#mask = capacity - 1;
+    this.#fill(all);
+  }
+
+  #reset(messages: unknown[]): void {
+    if (messages.length === 0 && this.#slots.length <= MIN_CAPACITY) {
+      this.#slots.fill(undefined);
+      this.#head = this.#span = this.#size = 0;
+      return;
+    }
+    let capacity = MIN_CAPACITY;
+    while (capacity < messages.length) capacity *= 2;
+    // Keep a big buffer while it is still more than a quarter full; otherwise shrink.
+    if (capacity < this.#slots.length && messages.length * 4 > this.#slots.length) capacity = this.#slots.length;
+    this.#slots = new Array<Slot>(capacity);
+    this.#mask = capacity - 1;
+    this.#fill(messages);
+  }
+
+  #fill(messages: unknown[]): void {
+    for (let i = 0; i < messages.length; i++) this.#slots[i] = messages[i];
+    this.#head = 0;
+    this.#span = messages.length;
+    this.#size = messages.length;
   }
 }

@@ -2,6 +2,7 @@
 import { Mailbox } from './mailbox.js';
 import { Pid, type Ref } from './pid.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { wake, type Behaviour } from './actor.js';
 
 /** A receive that is waiting: new messages are tested once against its clauses. */
 interface Waiter {
@@ -27,6 +28,12 @@ export class Process {
   exitReason: unknown = undefined;
   name: string | undefined = undefined;
   waiter: Waiter | undefined = undefined;
+  /** An actor (actor.ts) runs this instead of an async body. */
+  behaviour: Behaviour | undefined = undefined;
+  /** The actor is in the run queue. */
+  ready = false;
+  /** The actor's init has not run yet. */
+  initPending = false;
   /** Something awaits this process's exit (e.g. the testing helper), so an abnormal exit is not logged. */
   observed = false;
   #exitListeners: ((reason: unknown) => void)[] | undefined;
@@ -82,6 +89,11 @@ export class Process {
   /** Puts a message in the mailbox, or hands it straight to a waiting receive that matches it. */
   deliver(msg: unknown): void {
     if (!this.alive) return;
+    if (this.behaviour !== undefined) {
+      this.mailbox.push(msg);
+      wake(this);
+      return;
+    }
     const waiter = this.waiter;
     if (waiter !== undefined) {
       // Only the new message is tested: everything older was already tested by this receive.

@@ -22,9 +22,20 @@ function shellProcess(): Process {
   return shell;
 }
 
+// The actor whose behaviour runs now (actor.ts). Behaviours run synchronously, so a plain
+// variable is enough, and AsyncLocalStorage is switched on only by async bodies.
+let acting: Process | undefined;
+
+/** @internal makes `proc` the current process until the next call; returns the previous one */
+export function actAs(proc: Process | undefined): Process | undefined {
+  const previous = acting;
+  acting = proc;
+  return previous;
+}
+
 /** @internal the process the caller runs in (the shell outside any spawned process) */
 export function current(): Process {
-  return running.getStore() ?? shellProcess();
+  return acting ?? running.getStore() ?? shellProcess();
 }
 
 /** The pid of the calling process (the shell's pid at a script's top level). */
@@ -63,7 +74,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function exitReason(error: unknown): unknown {
+/** @internal the exit reason a thrown value stands for */
+export function exitReason(error: unknown): unknown {
   return error instanceof ExitError ? error.reason : error;
 }
 

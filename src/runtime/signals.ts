@@ -61,6 +61,13 @@ export function terminate(proc: Process, reason: unknown): void {
   }
   if (!watched && !isNormalReason(reason)) logCrash(proc.pid, reason);
   proc.abortWait(() => ExitError.signal(reason));
+  if (proc.behaviour?.terminate) {
+    try {
+      proc.behaviour.terminate(reason);
+    } catch (error) {
+      logCrash(proc.pid, error);
+    }
+  }
   proc.notifyExit();
 }
 
