@@ -3,9 +3,9 @@
 import { BadArgError } from '../runtime/errors.js';
 import { makeRef, Pid } from '../runtime/pid.js';
 import { send } from '../runtime/registry.js';
-import { self, startProcess } from '../runtime/scheduler.js';
+import { self } from '../runtime/scheduler.js';
 import { exit } from '../runtime/signals.js';
-import { connectionState, forgetConnection, runConnection, trackConnection, type Command, type ConnState, type StateName } from './connection.js';
+import { Connection, connectionState, type Command, type StateName } from './connection.js';
 import { checkPath, hasHeader, normalizeHeaders, type RequestHeaders } from './headers.js';
 import { gunConnError, Sentences, type IsFin, type ReplyTo, type StreamRef, type WsSendFrame } from './messages.js';
 import { checkOptions, checkWsOptions, type Options, type WsOptions } from './options.js';
@@ -29,15 +29,7 @@ export type Body = string | Buffer | Uint8Array;
  */
 export function open(host: string, port: number, opts?: Options): Pid {
   const resolved = checkOptions(host, port, opts);
-  const owner = self();
-  let state: ConnState | undefined;
-  const proc = startProcess(() => runConnection(state!), (p) => p.onExit(() => forgetConnection(state!)));
-  const conn = proc.pid;
-  state = {
-    conn, owner, host, port, opts: resolved, stateName: 'not_connected', socket: undefined, handler: undefined, reupgrades: [],
-  };
-  trackConnection(state);
-  return conn;
+  return Connection.start(self(), host, port, resolved);
 }
 
 function toBuffer(body: Body): Buffer {

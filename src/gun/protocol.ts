@@ -1,7 +1,6 @@
 // The interface every protocol module shares (Gun's lesson: the connection knows no
 // protocol details; undici's: one object per connection closing over its own state).
 // An operation a protocol cannot do is an absent method; the connection answers badstate.
-import type { Socket } from 'node:net';
 import type { Pid } from '../runtime/pid.js';
 import type { DownReason, GunMessage, ProtocolName, ReplyTo, StreamRef, WsSendFrame } from './messages.js';
 import type { ResolvedOptions, WsOptions } from './options.js';
@@ -39,18 +38,21 @@ export interface ProtocolHandler {
   destroy(): void;
 }
 
-/** What a protocol asks of its connection. */
+/**
+ * What a protocol asks of its connection (the connection actor itself). A handler keeps the
+ * socket it was made for; it names itself in `switchProtocol` and `down`, so a late call from
+ * a handler the connection has already dropped is ignored.
+ */
 export interface ConnectionContext {
   readonly conn: Pid;
-  readonly socket: Socket;
   readonly host: string;
   readonly port: number;
   readonly opts: ResolvedOptions;
-  owner(): Pid;
+  readonly owner: Pid;
   /** Delivers a message to a reply-to process. */
   reply(to: ReplyTo, msg: GunMessage): void;
   /** The socket now speaks another protocol (http → ws after a 101). Synchronous, so `wsSend` works at once. */
-  switchProtocol(handler: ProtocolHandler): void;
+  switchProtocol(from: ProtocolHandler, to: ProtocolHandler): void;
   /** The connection is gone: `killed` lists the streams it cut (their gun_error already sent). */
-  down(reason: DownReason, killed: readonly StreamRef[]): void;
+  down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[]): void;
 }

@@ -147,6 +147,19 @@ test('connectTimeout ends an attempt that hangs', (t) => inProcess(async () => {
   await assertReceive(['DOWN', mref, 'process', conn, ['shutdown', 'timeout']], 1000);
 }));
 
+test('gun.close while the TLS handshake hangs closes the socket at once', (t) => inProcess(async () => {
+  let closed = 0;
+  const srv = await startRaw((socket) => socket.resume().on('close', () => closed++));
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { transport: 'tls', retry: 0 });
+  await sleep(50);
+  assert.equal(gun.info(conn)?.stateName, 'connecting');
+  gun.close(conn);
+  await sleep(50);
+  assert.equal(closed, 1);
+  assert.equal(isProcessAlive(conn), false);
+}));
+
 test('owner exits → the connection closes its socket and exits [shutdown, [owner_down, reason]]', (t) => inProcess(async () => {
   let closed = 0;
   const srv = await startRaw((socket) => {

@@ -94,6 +94,18 @@ test('after the upgrade: a second upgrade and HTTP requests get badstate; frames
   await assertReceive(['gun_ws', conn, ref, ['text', 'still here']]);
 }));
 
+test('a request made right behind the upgrade waits for it, then gets badstate: the socket speaks Websocket', (t) => inProcess(async () => {
+  const srv = await startWs();
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const ref = gun.wsUpgrade(conn, '/ws');
+  const get = gun.get(conn, '/');
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
+  await assertReceive(['gun_error', conn, get, ['badstate', 'This connection only accepts Websocket frames.']]);
+  await refuteReceive(['gun_response', conn, get, _, _, _], 30);
+}));
+
 test('wsSend before the upgrade: the owner gets the badstate connection error', (t) => inProcess(async () => {
   const srv = await startWs();
   t.after(() => srv.close());

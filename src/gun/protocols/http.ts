@@ -1,15 +1,18 @@
 // HTTP/1.1 (and 1.0) on the connection's one socket. Node's ClientRequest does the
 // writing and llhttp the parsing (`createConnection` hands it our socket); requests run
-// one at a time, in order, through a p-queue, because a ClientRequest owns the socket's
-// parser until its response ends. A Websocket upgrade is one more queued request, done by `ws`.
+// one at a time, in order (a p-queue once one has to wait), because a ClientRequest owns
+// the socket's parser until its response ends. A Websocket upgrade is one more queued request, done by `ws`.
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import PQueue from 'p-queue';
-import WebSocket from 'ws';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, WsUpgradeRequest } from '../protocol.js';
 import { getClock, type TimerHandle } from '../../runtime/clock.js';
-import { errorAtom, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, gunUpgrade, Sentences, type DownReason, type ReplyTo, type StreamRef } from '../messages.js';
+import {
+  errorAtom, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, gunUpgrade, Sentences,
+  type DownReason, type Headers, type ReplyTo, type StreamRef,
+} from '../messages.js';
 import { fromRawHeaders, hostHeader } from '../headers.js';
-import { WsHandler, wsClientOptions } from './ws.js';
+import { WsHandler, type Handshake } from './ws.js';
 
 interface Stream {
   readonly ref: StreamRef;
@@ -37,11 +40,22 @@ const storeHeader = (http.ClientRequest.prototype as unknown as { _storeHeader: 
   storeHeader.call(this, line.replace(/ HTTP\/1\.1\r\n$/, ' HTTP/1.0\r\n'), headers);
 };
 
-export class HttpHandler implements ProtocolHandler {
+/** The upgrade under way (one at a time: it owns the socket until its 101 or its refusal). */
+interface Upgrading {
+  readonly stream: Stream;
+  readonly upgrade: WsUpgradeRequest;
+  readonly ws: WsHandler;
+}
+
+export class HttpHandler implements ProtocolHandler, Handshake {
   readonly name = 'http' as const;
   readonly #ctx: ConnectionContext;
-  // Made on first use: a connection that only upgrades to Websocket drops it with this handler.
+  readonly #socket: Socket;
+  // Made when a second task comes while one runs: a connection that only upgrades never needs it.
   #pqueue: PQueue | undefined;
+  /** The task that runs outside the queue (the first one, while there is no queue). */
+  #direct: Promise<void> | undefined;
+  #upgrading: Upgrading | undefined;
   readonly #streams = new Map<StreamRef, Stream>();
   readonly #http10: boolean;
   #socketError: unknown;
@@ -55,16 +69,37 @@ export class HttpHandler implements ProtocolHandler {
     this.#socketError ??= error;
   };
 
-  get #queue(): PQueue {
-    return (this.#pqueue ??= new PQueue({ concurrency: 1 }));
+  constructor(ctx: ConnectionContext, socket: Socket) {
+    this.#ctx = ctx;
+    this.#socket = socket;
+    this.#http10 = ctx.opts.httpOpts.version === 'HTTP/1.0';
+    socket.on('close', this.#onClose);
+    socket.on('error', this.#onError);
+    this.#armKeepalive();
   }
 
-  constructor(ctx: ConnectionContext) {
-    this.#ctx = ctx;
-    this.#http10 = ctx.opts.httpOpts.version === 'HTTP/1.0';
-    ctx.socket.on('close', this.#onClose);
-    ctx.socket.on('error', this.#onError);
-    this.#armKeepalive();
+  /** Runs tasks one at a time, in order. The first runs at once; a queue is made only when one has to wait. */
+  #enqueue(task: () => Promise<void>): void {
+    if (this.#pqueue === undefined) {
+      if (this.#direct === undefined) {
+        const done = task();
+        this.#direct = done;
+        void done.then(() => {
+          if (this.#direct === done) this.#direct = undefined;
+        });
+        return;
+      }
+      const running = this.#direct;
+      this.#pqueue = new PQueue({ concurrency: 1 });
+      void this.#pqueue.add(() => running);
+    }
+    void this.#pqueue.add(task);
+  }
+
+  /** Resolves when no task runs or waits. */
+  #idle(): Promise<void> {
+    if (this.#pqueue !== undefined) return this.#pqueue.onIdle();
+    return this.#direct ?? Promise.resolve();
   }
 
   request(r: OutgoingRequest): void {
@@ -77,7 +112,7 @@ export class HttpHandler implements ProtocolHandler {
       bodyFollows: r.bodyFollows, req: undefined, cancelled: false, reported: false, finish: undefined,
     };
     this.#streams.set(r.ref, stream);
-    void this.#queue.add(() => this.#run(stream, r));
+    this.#enqueue(() => this.#run(stream, r));
   }
 
   data(ref: StreamRef, replyTo: ReplyTo, fin: boolean, data: Buffer): void {
@@ -111,7 +146,7 @@ export class HttpHandler implements ProtocolHandler {
       this.#ctx.reply(u.replyTo, gunStreamError(conn, u.ref, ['badstate', Sentences.wsOnlyHttp11]));
       return;
     }
-    if ([...this.#streams.values()].some((s) => !s.fin)) {
+    if (this.#bodyUnderWay()) {
       this.#ctx.reply(u.replyTo, gunStreamError(conn, u.ref, ['badstate', Sentences.wsDuringBody]));
       return;
     }
@@ -120,7 +155,12 @@ export class HttpHandler implements ProtocolHandler {
       req: undefined, cancelled: false, reported: false, finish: undefined,
     };
     this.#streams.set(u.ref, stream);
-    void this.#queue.add(() => this.#runUpgrade(stream, u));
+    this.#enqueue(() => this.#runUpgrade(stream, u));
+  }
+
+  #bodyUnderWay(): boolean {
+    for (const stream of this.#streams.values()) if (!stream.fin) return true;
+    return false;
   }
 
   closing(): void {
@@ -137,9 +177,9 @@ export class HttpHandler implements ProtocolHandler {
       this.#ctx.reply(stream.replyTo, gunStreamError(conn, stream.ref, ['closing', Sentences.shuttingDown]));
       this.#end(stream);
     }
-    this.#queue.clear();
-    if (!active || this.#pqueue === undefined) this.#ctx.socket.end();
-    else void this.#pqueue.onIdle().then(() => this.#ctx.socket.end());
+    this.#pqueue?.clear();
+    if (!active) this.#socket.end();
+    else void this.#idle().then(() => this.#socket.end());
     this.#expectClose = true;
   }
 
@@ -147,8 +187,9 @@ export class HttpHandler implements ProtocolHandler {
     this.#gone = true;
     this.#disarmKeepalive();
     this.#pqueue?.clear();
-    this.#ctx.socket.removeListener('close', this.#onClose);
-    this.#ctx.socket.removeListener('error', this.#onError);
+    this.#upgrading = undefined;
+    this.#socket.removeListener('close', this.#onClose);
+    this.#socket.removeListener('error', this.#onError);
     for (const stream of this.#streams.values()) stream.finish?.();
     this.#streams.clear();
   }
@@ -166,7 +207,8 @@ export class HttpHandler implements ProtocolHandler {
       headers.host ??= hostHeader(ctx.host, ctx.port, ctx.opts.transport);
       if (!this.#http10) headers.connection ??= 'keep-alive';
       if (r.body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(r.body.length);
-      const options = { createConnection: () => ctx.socket, method: r.method, path: r.path, headers, setHost: false };
+      const socket = this.#socket;
+      const options = { createConnection: () => socket, method: r.method, path: r.path, headers, setHost: false };
       const req = this.#http10 ? new Http10Request(options) : http.request(options);
       if (this.#http10 && stream.bodyFollows && headers['content-length'] === undefined) req.useChunkedEncodingByDefault = false;
       stream.req = req;
@@ -231,57 +273,53 @@ export class HttpHandler implements ProtocolHandler {
       stream.finish = resolve;
       const scheme = ctx.opts.transport === 'tls' ? 'wss' : 'ws';
       const host = ctx.host.includes(':') ? `[${ctx.host}]` : ctx.host;
-      const url = `${scheme}://${host}:${ctx.port}${u.path}`;
       const headers: Record<string, string> = {};
       for (const [name, value] of u.headers) headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-      const protocols = (u.opts.protocols ?? []).map(([name]) => name);
-      const websocket = new WebSocket(url, protocols, wsClientOptions(u.opts, ctx.socket, headers));
-      // Frames can arrive in the same read as the 101: the handler's listeners are attached now, before any of them.
-      const ws = new WsHandler(ctx, websocket, u.ref, u.replyTo, u.opts);
-      let upgradeHeaders = fromRawHeaders([]);
-      const onUpgrade = (res: IncomingMessage): void => {
-        upgradeHeaders = fromRawHeaders(res.rawHeaders);
-      };
-      websocket.on('upgrade', onUpgrade);
-      websocket.once('open', () => {
-        // From here the WebSocket belongs to the ws module: drop what ties it to this handler.
-        websocket.removeListener('upgrade', onUpgrade);
-        websocket.removeListener('unexpected-response', onRefused);
-        websocket.removeListener('error', onHandshakeError);
-        this.#streams.delete(stream.ref);
-        ctx.reply(u.replyTo, gunUpgrade(ctx.conn, u.ref, upgradeHeaders));
-        this.#handOver(ws);
-        resolve();
-      });
-      const onRefused = (req: ClientRequest, res: IncomingMessage): void => {
-        // Refused: an ordinary response on the same ref; the connection stays HTTP.
-        stream.req = req;
-        req.on('error', (error) => this.#requestError(stream, error));
-        this.#response(stream, res);
-      };
-      websocket.on('unexpected-response', onRefused);
-      const onHandshakeError = (error: Error): void => {
-        if (websocket.readyState === WebSocket.OPEN || ws.isOpen) return;
-        if (stream.req !== undefined) return; // a refused upgrade: its response is being read
-        // The handshake failed (bad accept key, unoffered subprotocol, unrequested extension…):
-        // reported on the stream, then the connection goes down with 'normal', as Gun 2.x does.
-        this.#expectClose = true;
-        stream.reported = true;
-        ctx.reply(u.replyTo, gunStreamError(ctx.conn, u.ref, ['closed', ['ws_handshake', error.message]]));
-      };
-      websocket.on('error', onHandshakeError);
+      const ws = new WsHandler(`${scheme}://${host}:${ctx.port}${u.path}`, ctx, this.#socket, u, headers, this);
+      this.#upgrading = { stream, upgrade: u, ws };
     });
   }
 
-  #handOver(ws: WsHandler): void {
+  // Handshake: what the upgrade's WsHandler tells while it is not open.
+
+  upgraded(ws: WsHandler, headers: Headers): void {
+    const upgrading = this.#upgrading;
+    if (upgrading === undefined || upgrading.ws !== ws) return;
+    const { stream, upgrade } = upgrading;
+    this.#upgrading = undefined;
+    this.#streams.delete(stream.ref);
+    this.#ctx.reply(upgrade.replyTo, gunUpgrade(this.#ctx.conn, upgrade.ref, headers));
     // Everything queued behind the upgrade can no longer be sent: the socket speaks Websocket.
-    const conn = this.#ctx.conn;
-    this.#queue.clear();
-    for (const stream of this.#streams.values()) {
-      this.#ctx.reply(stream.replyTo, gunStreamError(conn, stream.ref, ['badstate', Sentences.wsOnly]));
+    this.#pqueue?.clear();
+    for (const other of this.#streams.values()) {
+      this.#ctx.reply(other.replyTo, gunStreamError(this.#ctx.conn, other.ref, ['badstate', Sentences.wsOnly]));
     }
+    const finish = stream.finish;
     this.destroy();
-    this.#ctx.switchProtocol(ws);
+    this.#ctx.switchProtocol(this, ws);
+    finish?.();
+  }
+
+  refused(req: ClientRequest, res: IncomingMessage): void {
+    // Refused: an ordinary response on the same ref; the connection stays HTTP.
+    const upgrading = this.#upgrading;
+    if (upgrading === undefined) return;
+    this.#upgrading = undefined;
+    const { stream } = upgrading;
+    stream.req = req;
+    req.on('error', (error) => this.#requestError(stream, error));
+    this.#response(stream, res);
+  }
+
+  failed(error: Error): void {
+    // The handshake failed (bad accept key, unoffered subprotocol, unrequested extension…):
+    // reported on the stream, then the connection goes down with 'normal', as Gun 2.x does.
+    const upgrading = this.#upgrading;
+    if (upgrading === undefined) return;
+    this.#upgrading = undefined;
+    this.#expectClose = true;
+    upgrading.stream.reported = true;
+    this.#ctx.reply(upgrading.upgrade.replyTo, gunStreamError(this.#ctx.conn, upgrading.upgrade.ref, ['closed', ['ws_handshake', error.message]]));
   }
 
   #end(stream: Stream): void {
@@ -302,7 +340,7 @@ export class HttpHandler implements ProtocolHandler {
       : error !== undefined && errorAtom(error).startsWith('hpe_') ? ['error', errorAtom(error)]
       : this.#expectClose ? 'normal' : 'closed';
     this.destroy();
-    this.#ctx.down(reason, killed);
+    this.#ctx.down(this, reason, killed);
   }
 
   #armKeepalive(): void {
@@ -311,7 +349,7 @@ export class HttpHandler implements ProtocolHandler {
     const clock = getClock();
     const tick = (): void => {
       // Gun 1.3's HTTP "ping": a bare CRLF while no request is on the wire (RFC 9112 §2.2 allows it).
-      if (this.#streams.size === 0 && !this.#ctx.socket.destroyed) this.#ctx.socket.write('\r\n');
+      if (this.#streams.size === 0 && !this.#socket.destroyed) this.#socket.write('\r\n');
       this.#keepalive = clock.setTimeout(tick, every);
     };
     this.#keepalive = clock.setTimeout(tick, every);

@@ -1,21 +1,36 @@
-// Websocket after the 101: `ws` does the framing, masking, UTF-8 checks and deflate;
+// Websocket: `ws` does the handshake checks, framing, masking, UTF-8 checks and deflate;
 // this module turns its events into gun_ws messages and Gun's close and down rules.
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket, { type ClientOptions } from 'ws';
 import { getClock, type TimerHandle } from '../../runtime/clock.js';
 import type { Pid } from '../../runtime/pid.js';
+import type { Process } from '../../runtime/process.js';
 import { lookup } from '../../runtime/registry.js';
-import { errorAtom, gunConnError, gunStreamError, gunWs, Sentences, type DownReason, type ReplyTo, type StreamRef, type WsFrame, type WsSendFrame } from '../messages.js';
+import { fromRawHeaders } from '../headers.js';
+import {
+  errorAtom, gunConnError, gunStreamError, gunWs, Sentences,
+  type DownReason, type Headers, type StreamRef, type WsFrame, type WsSendFrame,
+} from '../messages.js';
 import type { WsOptions } from '../options.js';
-import type { ConnectionContext, ProtocolHandler } from '../protocol.js';
+import type { ConnectionContext, ProtocolHandler, WsUpgradeRequest } from '../protocol.js';
 
 const MAX_TIMER = 2 ** 31 - 1;
+const NO_HEADERS: Headers = Object.freeze([]);
 
-/** `ws` client options from Gun's ws options. */
+/** What the upgrading side (the http module) hears before the Websocket is open. */
+export interface Handshake {
+  /** The 101 passed `ws`'s checks; `headers` are its headers. The socket now speaks Websocket. */
+  upgraded(ws: WsHandler, headers: Headers): void;
+  /** Any other response: the http module reads it as an ordinary one. */
+  refused(req: ClientRequest, res: IncomingMessage): void;
+  /** The handshake failed: `ws` rejected the 101 (accept key, subprotocol, extension…) or the request broke. */
+  failed(error: Error): void;
+}
+
 // closeTimeout is ws 8.23's; @types/ws does not list it yet.
-// Built here, not inside the http module's methods: the createConnection closure must not
-// share a scope with them, or the WebSocket would keep the whole HTTP handler alive.
-export function wsClientOptions(opts: WsOptions, socket: Socket, headers: Record<string, string>): ClientOptions & { closeTimeout: number } {
+// A function of its own: the createConnection closure then keeps nothing but the socket alive.
+function clientOptions(opts: WsOptions, socket: Socket, headers: Record<string, string>): ClientOptions & { closeTimeout: number } {
   const closing = opts.closingTimeout ?? 15000;
   return {
     headers,
@@ -36,57 +51,91 @@ function closeCodeOf(error: unknown): number {
   return 1002;
 }
 
-export class WsHandler implements ProtocolHandler {
+/**
+ * The Websocket of one upgrade, from the request to the close. It is `ws`'s WebSocket with
+ * `emit` routing each event straight to its handling: a connection then keeps no listener
+ * closures, and a message costs one call from `ws`'s receiver to the reply-to's mailbox.
+ * Frames that come in the same read as the 101 go through the same path, so none is lost.
+ */
+export class WsHandler extends WebSocket implements ProtocolHandler {
   readonly name = 'ws' as const;
   readonly #ctx: ConnectionContext;
-  readonly #ws: WebSocket;
   readonly #ref: StreamRef;
-  readonly #replyTo: ReplyTo;
+  readonly #replyTo: Pid;
+  /** The reply-to's process, looked up once (a dead one ignores deliveries). */
+  readonly #target: Process | undefined;
   readonly #opts: WsOptions;
+  #handshake: Handshake | undefined;
+  #upgradeHeaders: Headers = NO_HEADERS;
   #open = false;
+  #gone = false;
   #closeSent = false;
-  #protocolError: unknown;
+  #protocolError: unknown = undefined;
   #shutdown = false;
-  #closingTimer: TimerHandle | undefined;
-  #keepalive: TimerHandle | undefined;
+  #closingTimer: TimerHandle | undefined = undefined;
+  #keepalive: TimerHandle | undefined = undefined;
 
-  constructor(ctx: ConnectionContext, ws: WebSocket, ref: StreamRef, replyTo: ReplyTo, opts: WsOptions) {
+  constructor(url: string, ctx: ConnectionContext, socket: Socket, upgrade: WsUpgradeRequest, headers: Record<string, string>, handshake: Handshake) {
+    // ws emits nothing from its constructor (the request goes out on a later tick), so the fields are set in time.
+    super(url, (upgrade.opts.protocols ?? []).map(([name]) => name), clientOptions(upgrade.opts, socket, headers));
     this.#ctx = ctx;
-    this.#ws = ws;
-    this.#ref = ref;
-    this.#replyTo = replyTo;
-    this.#opts = opts;
-    const conn = ctx.conn;
-    // The hot path: one delivery per message, straight to the reply-to's mailbox (resolved once).
-    const target = lookup(replyTo);
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      target?.deliver(gunWs(conn, ref, isBinary ? ['binary', data] : ['text', data.toString()]));
-    });
-    if (opts.silencePings === false) {
-      ws.on('ping', (data: Buffer) => ctx.reply(replyTo, gunWs(conn, ref, data.length === 0 ? 'ping' : ['ping', data])));
-      ws.on('pong', (data: Buffer) => ctx.reply(replyTo, gunWs(conn, ref, data.length === 0 ? 'pong' : ['pong', data])));
-    }
-    ws.on('open', () => {
-      this.#open = true;
-      this.#armKeepalive();
-    });
-    ws.on('error', (error) => {
-      if (this.#open) this.#protocolError ??= error;
-    });
-    ws.on('close', (code: number, reason: Buffer) => {
-      // Before 'open' the handshake failed or was refused: the http module reports that.
-      if (this.#open) this.#closed(code, reason);
-    });
+    this.#ref = upgrade.ref;
+    this.#replyTo = upgrade.replyTo;
+    this.#target = lookup(upgrade.replyTo);
+    this.#opts = upgrade.opts;
+    this.#handshake = handshake;
   }
 
-  get isOpen(): boolean {
-    return this.#open;
+  // Every event ws raises comes through here; there are no listeners.
+  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
+    if (this.#gone) return true;
+    switch (event) {
+      case 'message':
+        this.#target?.deliver(gunWs(this.#ctx.conn, this.#ref, b === true ? ['binary', a as Buffer] : ['text', (a as Buffer).toString()]));
+        return true;
+      case 'ping':
+        if (this.#opts.silencePings === false) this.#deliver((a as Buffer).length === 0 ? 'ping' : ['ping', a as Buffer]);
+        return true;
+      case 'pong':
+        if (this.#opts.silencePings === false) this.#deliver((a as Buffer).length === 0 ? 'pong' : ['pong', a as Buffer]);
+        return true;
+      case 'upgrade':
+        this.#upgradeHeaders = fromRawHeaders((a as IncomingMessage).rawHeaders);
+        return true;
+      case 'open': {
+        this.#open = true;
+        const handshake = this.#handshake;
+        const headers = this.#upgradeHeaders;
+        this.#handshake = undefined;
+        this.#upgradeHeaders = NO_HEADERS;
+        this.#armKeepalive();
+        handshake?.upgraded(this, headers);
+        return true;
+      }
+      case 'unexpected-response':
+        this.#handshake?.refused(a as ClientRequest, b as IncomingMessage);
+        return true;
+      case 'error':
+        if (this.#open) this.#protocolError ??= a;
+        else this.#handshake?.failed(a as Error);
+        return true;
+      case 'close':
+        // Before 'open' the handshake failed or was refused: the http module reports that.
+        if (this.#open) this.#closed(a as number, b as Buffer);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  #deliver(frame: WsFrame): void {
+    this.#ctx.reply(this.#replyTo, gunWs(this.#ctx.conn, this.#ref, frame));
   }
 
   wsSend(frames: readonly WsSendFrame[], caller: Pid): void {
     for (const frame of frames) {
       const isClose = frame === 'close' || frame[0] === 'close';
-      if (this.#closeSent || this.#ws.readyState !== WebSocket.OPEN) {
+      if (this.#closeSent || this.readyState !== WebSocket.OPEN) {
         // A close after the server's close is a no-op (1.3-style code answers close itself);
         // anything else is reported, not dropped silently.
         if (!isClose) this.#ctx.reply(caller, gunConnError(this.#ctx.conn, ['badstate', Sentences.wsClosing]));
@@ -99,28 +148,27 @@ export class WsHandler implements ProtocolHandler {
   }
 
   #sendOne(frame: WsSendFrame): void {
-    const ws = this.#ws;
     if (typeof frame === 'string') {
       if (frame === 'close') this.#close(undefined, undefined);
-      else if (frame === 'ping') ws.ping();
-      else ws.pong();
+      else if (frame === 'ping') this.ping();
+      else this.pong();
       return;
     }
     switch (frame[0]) {
       case 'text':
-        ws.send(frame[1], { binary: false });
+        this.send(frame[1], { binary: false });
         return;
       case 'binary':
-        ws.send(frame[1], { binary: true });
+        this.send(frame[1], { binary: true });
         return;
       case 'close':
         this.#close(frame[1], frame[2]);
         return;
       case 'ping':
-        ws.ping(frame[1]);
+        this.ping(frame[1]);
         return;
       case 'pong':
-        ws.pong(frame[1]);
+        this.pong(frame[1]);
         return;
     }
   }
@@ -130,36 +178,34 @@ export class WsHandler implements ProtocolHandler {
     if (this.#closeSent) return;
     this.#closeSent = true;
     this.#disarmKeepalive();
-    this.#ws.close(code, reason);
+    super.close(code, reason);
     const timeout = this.#opts.closingTimeout ?? 15000;
-    if (timeout !== Infinity) this.#closingTimer = getClock().setTimeout(() => this.#ws.terminate(), timeout);
+    if (timeout !== Infinity) this.#closingTimer = getClock().setTimeout(() => this.terminate(), timeout);
   }
 
   closing(): void {
     // Gun 2.x, for gun.shutdown and a gone owner alike: close 1001 ("going away"), wait for the peer.
     this.#shutdown = true;
-    if (this.#ws.readyState === WebSocket.OPEN) this.#close(1001, '');
-    else if (this.#ws.readyState !== WebSocket.CLOSING) this.#ws.terminate();
+    if (this.readyState === WebSocket.OPEN) this.#close(1001, '');
+    else if (this.readyState !== WebSocket.CLOSING) this.terminate();
   }
 
   destroy(): void {
+    this.#gone = true;
+    this.#handshake = undefined;
     this.#disarmKeepalive();
     if (this.#closingTimer !== undefined) getClock().clearTimeout(this.#closingTimer);
-    this.#ws.removeAllListeners();
-    this.#ws.on('error', () => undefined);
-    this.#ws.terminate();
+    this.terminate();
   }
 
   #closed(code: number, reason: Buffer): void {
     const ctx = this.#ctx;
+    this.#gone = true;
     this.#disarmKeepalive();
     if (this.#closingTimer !== undefined) getClock().clearTimeout(this.#closingTimer);
     // 1006 is never sent on the wire: it means no close frame came (TCP dropped or we gave up waiting).
     const closeFrameReceived = code !== 1006;
-    if (closeFrameReceived && !this.#shutdown) {
-      const frame: WsFrame = code === 1005 ? 'close' : ['close', code, reason.toString()];
-      ctx.reply(this.#replyTo, gunWs(ctx.conn, this.#ref, frame));
-    }
+    if (closeFrameReceived && !this.#shutdown) this.#deliver(code === 1005 ? 'close' : ['close', code, reason.toString()]);
     let down: DownReason;
     const error = this.#protocolError;
     if (error !== undefined) {
@@ -171,9 +217,7 @@ export class WsHandler implements ProtocolHandler {
     } else {
       down = closeFrameReceived || this.#closeSent ? 'normal' : 'closed';
     }
-    this.#ws.removeAllListeners();
-    this.#ws.on('error', () => undefined);
-    ctx.down(down, [this.#ref]);
+    ctx.down(this, down, [this.#ref]);
   }
 
   #armKeepalive(): void {
@@ -181,8 +225,8 @@ export class WsHandler implements ProtocolHandler {
     if (every === Infinity) return;
     const clock = getClock();
     const tick = (): void => {
-      if (this.#ws.readyState !== WebSocket.OPEN) return;
-      this.#ws.ping();
+      if (this.readyState !== WebSocket.OPEN) return;
+      this.ping();
       this.#keepalive = clock.setTimeout(tick, every);
     };
     this.#keepalive = clock.setTimeout(tick, every);
