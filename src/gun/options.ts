@@ -144,8 +144,9 @@ export function checkWsOptions(ws: unknown, path: string): WsOptions {
   if (!isPlain(ws)) throw new InvalidOptionError(path, 'an object', ws);
   checkKeys(ws, WS_KEYS, `${path}.`);
   const w = ws as WsOptions;
-  check(`${path}.protocols`, w.protocols, (v) => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length >= 1 && p.length <= 2 && typeof p[0] === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p[0])),
-    'a list of [name, handler?] with token names');
+  check(`${path}.protocols`, w.protocols, (v) => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length >= 1 && p.length <= 2 && typeof p[0] === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p[0]))
+    && new Set(v.map((p: readonly unknown[]) => p[0])).size === v.length,
+  'a list of [name, handler?] with distinct token names');
   check(`${path}.compress`, w.compress, (v) => typeof v === 'boolean', 'a boolean');
   check(`${path}.silencePings`, w.silencePings, (v) => typeof v === 'boolean', 'a boolean');
   check(`${path}.keepalive`, w.keepalive, isPositiveTimeout, 'an integer > 0 or Infinity');

@@ -25,6 +25,7 @@ const bad: [string, unknown, string][] = [
   ['wsOpts.keepalive -1', { wsOpts: { keepalive: -1 } }, 'wsOpts.keepalive'],
   ['wsOpts.closingTimeout 0', { wsOpts: { closingTimeout: 0 } }, 'wsOpts.closingTimeout'],
   ["wsOpts.protocols [['bad name']]", { wsOpts: { protocols: [['bad name']] } }, 'wsOpts.protocols'],
+  ["wsOpts.protocols [['xmpp'], ['xmpp']] (offered twice)", { wsOpts: { protocols: [['xmpp'], ['xmpp']] } }, 'wsOpts.protocols'],
   ["wsOpts.compress 'yes'", { wsOpts: { compress: 'yes' } }, 'wsOpts.compress'],
   ['wsOpts.silencePings 1', { wsOpts: { silencePings: 1 } }, 'wsOpts.silencePings'],
   ['retryFun 3', { retryFun: 3 }, 'retryFun'],

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import PQueue from 'p-queue';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, WsUpgradeRequest } from '../protocol.js';
 import { getClock, type TimerHandle } from '../../runtime/clock.js';
+import { logCrash } from '../../runtime/log.js';
 import {
   errorAtom, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, gunUpgrade, Sentences,
   type DownReason, type Headers, type ReplyTo, type StreamRef,
@@ -79,7 +80,9 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   }
 
   /** Runs tasks one at a time, in order. The first runs at once; a queue is made only when one has to wait. */
-  #enqueue(task: () => Promise<void>): void {
+  #enqueue(start: () => Promise<void>): void {
+    // A task that throws is a bug here: logged against the connection, never an unhandled rejection.
+    const task = (): Promise<void> => start().catch((error: unknown) => logCrash(this.#ctx.conn, error));
     if (this.#pqueue === undefined) {
       if (this.#direct === undefined) {
         const done = task();
