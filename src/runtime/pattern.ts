@@ -93,17 +93,45 @@ function compileTuple(pattern: readonly unknown[]): (value: unknown) => boolean 
   }
   const nEq = eqIdx.length;
   const nSub = subIdx.length;
-  // Unrolled shapes for the common small cases: a tag plus a few identities.
-  if (nSub === 0 && nEq === 1) {
-    const i0 = eqIdx[0], v0 = eqVal[0];
-    return (v) => Array.isArray(v) && v.length === length && v[i0] === v0;
-  }
+  const unrolled = nSub === 0 ? unrolledEq(length, eqIdx, eqVal) : nSub === 1 ? unrolledEqSub(length, eqIdx, eqVal, subIdx[0], subTest[0]) : undefined;
+  if (unrolled !== undefined) return unrolled;
   return (v) => {
     if (!Array.isArray(v) || v.length !== length) return false;
     for (let k = 0; k < nEq; k++) if (v[eqIdx[k]] !== eqVal[k]) return false;
     for (let k = 0; k < nSub; k++) if (!subTest[k](v[subIdx[k]])) return false;
     return true;
   };
+}
+
+// Unrolled shapes for the common cases (a tag, a pid, a ref, and at most one nested
+// pattern, as in ['gun_ws', conn, ref, ['text', _]]): straight-line code with no loop over
+// index arrays, about as fast as a hand-written `&&` chain.
+type Test = (value: unknown) => boolean;
+
+function unrolledEq(length: number, idx: readonly number[], val: readonly unknown[]): Test | undefined {
+  const [i0, i1, i2, i3] = idx;
+  const [v0, v1, v2, v3] = val;
+  switch (idx.length) {
+    case 0: return (v) => Array.isArray(v) && v.length === length;
+    case 1: return (v) => Array.isArray(v) && v.length === length && v[i0] === v0;
+    case 2: return (v) => Array.isArray(v) && v.length === length && v[i0] === v0 && v[i1] === v1;
+    case 3: return (v) => Array.isArray(v) && v.length === length && v[i0] === v0 && v[i1] === v1 && v[i2] === v2;
+    case 4: return (v) => Array.isArray(v) && v.length === length && v[i0] === v0 && v[i1] === v1 && v[i2] === v2 && v[i3] === v3;
+    default: return undefined;
+  }
+}
+
+function unrolledEqSub(length: number, idx: readonly number[], val: readonly unknown[], j: number, sub: Test): Test | undefined {
+  const [i0, i1, i2, i3] = idx;
+  const [v0, v1, v2, v3] = val;
+  switch (idx.length) {
+    case 0: return (v) => Array.isArray(v) && v.length === length && sub(v[j]);
+    case 1: return (v) => Array.isArray(v) && v.length === length && v[i0] === v0 && sub(v[j]);
+    case 2: return (v) => Array.isArray(v) && v.length === length && v[i0] === v0 && v[i1] === v1 && sub(v[j]);
+    case 3: return (v) => Array.isArray(v) && v.length === length && v[i0] === v0 && v[i1] === v1 && v[i2] === v2 && sub(v[j]);
+    case 4: return (v) => Array.isArray(v) && v.length === length && v[i0] === v0 && v[i1] === v1 && v[i2] === v2 && v[i3] === v3 && sub(v[j]);
+    default: return undefined;
+  }
 }
 
 function compileObject(pattern: Record<string, unknown>): (value: unknown) => boolean {
