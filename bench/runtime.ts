@@ -9,7 +9,7 @@
 // code paying that tax): the table shows the first, the notes the second.
 import { cpus } from 'node:os';
 import { _, compilePatternForBench, isProcessAlive, makeRef, on, processInfo, receive, self, send, spawn, type Pid, type Ref } from './runtime-api.js';
-import { printTable, type Row } from './table.js';
+import { printTable, sampleOf, spread, type Row, type Sample } from './table.js';
 
 const exposedGc = (globalThis as { gc?: () => void }).gc;
 if (exposedGc === undefined) {
@@ -20,19 +20,7 @@ const gc: () => void = exposedGc;
 
 // ---- measuring -------------------------------------------------------------------------
 
-/** Several runs of one measure: their median and range. */
-interface Sample {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-}
-
 type Measures<K extends string> = Readonly<Record<K, number>>;
-
-function sampleOf(xs: readonly number[]): Sample {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1] };
-}
 
 /** Runs `once` one time to warm up, then `runs` times, each after a full GC. */
 async function sample<K extends string>(runs: number, once: () => Promise<Measures<K>>): Promise<Record<K, Sample>> {
@@ -434,8 +422,6 @@ const taxed = await anchors();
 const num = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ratio = (a: number, b: number): string => `${num(a / b, 2)}×`;
 const rate = (ms: number): number => (STREAM * 1000) / ms;
-/** Half the range of the runs, as a share of their median. */
-const spread = (s: Sample): string => `±${num(((s.max - s.min) / 2 / s.median) * 100)}%`;
 /** The note's tail for an anchor that awaits: its value once AsyncLocalStorage is on, and erlgun's ratio to it. */
 const withAls = (value: number, erlgunValue: number, digits = 0): string => `with ALS on: anchor ${num(value, digits)}, ratio ${ratio(erlgunValue, value)}`;
 

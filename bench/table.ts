@@ -1,4 +1,4 @@
-// Prints benchmark rows as one markdown table.
+// Prints benchmark rows as one markdown table, and the sample statistics both benchmarks use.
 export interface Row {
   readonly case: string;
   readonly erlgun: string;
@@ -19,4 +19,22 @@ export function printTable(title: string, anchorName: string, rows: readonly Row
 }
 
 export const fmt = (n: number, digits = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: digits });
-export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The median, quartiles and range of repeated measurements. */
+export interface Sample {
+  readonly median: number;
+  readonly p25: number;
+  readonly p75: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export function sampleOf(xs: readonly number[]): Sample {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.floor((sorted.length - 1) * q)];
+  return { median: sorted[Math.floor(sorted.length / 2)], p25: at(0.25), p75: at(0.75), min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/** Half the range over the median, as a percentage: how much the runs disagreed. */
+export const spread = (s: Sample): string => `±${fmt(((s.max - s.min) / 2 / s.median) * 100, 0)}%`;

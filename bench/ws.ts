@@ -1,13 +1,20 @@
 // Websocket benchmark: erlgun (an owner receive loop counting gun_ws) against a raw `ws`
 // client (callbacks), in the same run, against a server in its own process.
-// `npm run bench:ws` (the numbers in bench/README.md come from it).
+// `npm run bench:ws` (the numbers in bench/README.md come from it);
+// `ERLGUN_BENCH_ONLY=oneway64,conns npm run bench:ws` runs some cases only
+// (oneway64, oneway16k, echo, conns).
 import { execFileSync, spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { _, gun, on, receive, receiveNow, TIMEOUT, type Pid, type StreamRef } from './runtime-api.js';
-import { fmt, median, printTable, type Row } from './table.js';
+import { _, anyPid, anyRef, flush, gun, on, receive, receiveNow, TIMEOUT, type Pid, type StreamRef } from './runtime-api.js';
+import { fmt, printTable, sampleOf, type Row, type Sample } from './table.js';
 
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+const exposedGc = (globalThis as { gc?: () => void }).gc;
+if (exposedGc === undefined) {
+  console.error('bench/ws needs node --expose-gc: run it with `npm run bench:ws`.');
+  process.exit(1);
+}
+const gc: () => void = exposedGc;
 
 // Throughput: the server on CPU 1, this client on CPU 0, so the server is never starved by
 // the client it measures. Latency (echo): both on CPU 0, to remove cross-core wake-ups.
@@ -15,18 +22,41 @@ function pinSelf(cpus: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
 }
 
-async function startServer(cpu: string): Promise<{ port: number; child: ChildProcess }> {
+interface Server {
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** Resets every connection from the server side and resolves once none is left. */
+  resetAll(): Promise<void>;
+}
+
+async function startServer(cpu: string): Promise<Server> {
   const script = fileURLToPath(new URL('./ws-server.js', import.meta.url));
   const child = spawnChild('taskset', ['-c', cpu, process.execPath, script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
-    child.once('error', reject);
-  });
-  return { port, child };
+  const line = (): Promise<string> => new Promise((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  const port = Number(await Promise.race([line(), new Promise<never>((_resolve, reject) => child.once('error', reject))]));
+  const resetAll = async (): Promise<void> => {
+    for (let command = 'reset\n'; ; command = 'open?\n') {
+      const answer = line();
+      child.stdin!.write(command);
+      if (Number(await answer) === 0) return;
+      await settle(20);
+    }
+  };
+  return { port, child, resetAll };
+}
+
+const settle = (ms = 200): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Every erlgun run starts from an empty mailbox: a leftover message would be scanned by each receive. */
+function requireEmptyMailbox(): void {
+  const left = flush();
+  if (left.length > 0) throw new Error(`bench: ${left.length} messages left in the mailbox, e.g. ${String(left[0])}`);
 }
 
 // ---- erlgun ----------------------------------------------------------------------------
+
 async function erlgunConnect(port: number): Promise<{ conn: Pid; ref: StreamRef }> {
+  requireEmptyMailbox();
   const conn = gun.open('127.0.0.1', port, { retry: 0 });
   const ref = gun.wsUpgrade(conn, '/');
   await receive([on(['gun_up', conn, _], () => undefined)]);
@@ -37,15 +67,20 @@ async function erlgunConnect(port: number): Promise<{ conn: Pid; ref: StreamRef 
 /** `await receive` per message, or `receiveNow` to drain a burst and `await receive` only when it is empty. */
 type Loop = 'await' | 'drain';
 
-async function erlgunOneway(port: number, count: number, bytes: number, kind: 'text' | 'binary', loop: Loop = 'await'): Promise<number> {
+async function erlgunOneway(port: number, count: number, bytes: number, kind: 'text' | 'binary', loop: Loop): Promise<number> {
   const { conn, ref } = await erlgunConnect(port);
-  const clauses = [on(['gun_ws', conn, ref, _], () => undefined)] as const;
+  let sink = 0;
+  // The same work the raw client does per message: text arrives decoded, its length is read.
+  const clauses = [on(['gun_ws', conn, ref, _], ([, , , frame]) => {
+    if (typeof frame !== 'string' && (frame[0] === 'text' || frame[0] === 'binary')) sink += frame[1].length;
+  })] as const;
   const t0 = performance.now();
   gun.wsSend(conn, ['text', `oneway:${count}:${bytes}:${kind}`]);
   if (loop === 'await') for (let i = 0; i < count; i++) await receive(clauses);
   else for (let i = 0; i < count; i++) if (receiveNow(clauses) === TIMEOUT) await receive(clauses);
   const s = (performance.now() - t0) / 1000;
   gun.close(conn);
+  if (sink === 0) throw new Error('bench: nothing received');
   return count / s;
 }
 
@@ -65,31 +100,55 @@ async function erlgunEcho(port: number, count: number): Promise<number[]> {
   return times;
 }
 
-async function erlgunMany(port: number, n: number): Promise<{ ms: number; bytes: number; close: () => void }> {
-  gc();
+interface ManyResult {
+  readonly ms: number;
+  /** Heap per connection; only measured when asked (the full GC it needs slows the round down). */
+  readonly bytes: number;
+}
+
+/**
+ * Opens `n` connections in batches of 500 until all are upgraded (timed), then has the server
+ * reset them all and returns once they are gone: nothing of one round is alive when the next
+ * is measured. With `heap`, full GCs before and after give the heap each connection holds;
+ * rounds that are timed do without them: after a forced full GC V8 starts again from a small
+ * young generation, which made the first batches 1.5–3× slower, more so the more objects a
+ * connection allocates.
+ */
+async function erlgunMany(server: Server, n: number, heap: boolean): Promise<ManyResult> {
+  const port = server.port;
+  requireEmptyMailbox();
+  if (heap) gc();
   const h0 = process.memoryUsage().heapUsed;
   const t0 = performance.now();
-  const all: { conn: Pid; ref: StreamRef }[] = [];
+  const conns: Pid[] = [];
+  // The owner takes the messages in the order they come, as a Gun user waiting for many
+  // connections would (asking for one connection's gun_up at a time scans past the others').
+  const clauses = [
+    on(['gun_upgrade', anyPid, anyRef, _, _], () => 1),
+    on(['gun_up', anyPid, _], () => 0),
+  ] as const;
   for (let i = 0; i < n; i += 500) {
-    const batch: Pid[] = [];
-    for (let j = i; j < Math.min(n, i + 500); j++) {
+    const end = Math.min(n, i + 500);
+    for (let j = i; j < end; j++) {
       const conn = gun.open('127.0.0.1', port, { retry: 0 });
-      all.push({ conn, ref: gun.wsUpgrade(conn, '/') });
-      batch.push(conn);
+      conns.push(conn);
+      gun.wsUpgrade(conn, '/');
     }
-    for (let j = i; j < Math.min(n, i + 500); j++) {
-      const { conn, ref } = all[j];
-      await receive([on(['gun_up', conn, _], () => undefined)]);
-      await receive([on(['gun_upgrade', conn, ref, _, _], () => undefined)]);
-    }
+    for (let upgraded = i; upgraded < end; ) upgraded += await receive(clauses);
   }
   const ms = performance.now() - t0;
-  gc();
-  const bytes = (process.memoryUsage().heapUsed - h0) / n;
-  return { ms, bytes, close: () => all.forEach(({ conn }) => gun.close(conn)) };
+  if (heap) gc();
+  const bytes = heap ? (process.memoryUsage().heapUsed - h0) / n : NaN;
+  // The server resets them all (no TIME_WAIT left); with retry 0 each connection then exits.
+  await server.resetAll();
+  await settle();
+  for (const conn of conns) gun.close(conn);
+  flush();
+  return { ms, bytes };
 }
 
 // ---- raw ws ----------------------------------------------------------------------------
+
 function rawConnect(port: number): Promise<WebSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
   return new Promise((resolve, reject) => {
@@ -100,20 +159,19 @@ function rawConnect(port: number): Promise<WebSocket> {
 
 async function rawOneway(port: number, count: number, bytes: number, kind: 'text' | 'binary'): Promise<number> {
   const ws = await rawConnect(port);
+  let sink = 0;
   const t0 = performance.now();
   await new Promise<void>((resolve) => {
     let n = 0;
-    let sink = 0;
     ws.on('message', (data: Buffer, isBinary: boolean) => {
-      // The same work erlgun does per message: text is decoded to a string.
       sink += isBinary ? data.length : data.toString().length;
       if (++n === count) resolve();
     });
     ws.send(`oneway:${count}:${bytes}:${kind}`);
-    void sink;
   });
   const s = (performance.now() - t0) / 1000;
   ws.terminate();
+  if (sink === 0) throw new Error('bench: nothing received');
   return count / s;
 }
 
@@ -134,8 +192,9 @@ async function rawEcho(port: number, count: number): Promise<number[]> {
   return times;
 }
 
-async function rawMany(port: number, n: number): Promise<{ ms: number; bytes: number; close: () => void }> {
-  gc();
+async function rawMany(server: Server, n: number, heap: boolean): Promise<ManyResult> {
+  const port = server.port;
+  if (heap) gc();
   const h0 = process.memoryUsage().heapUsed;
   const t0 = performance.now();
   const all: WebSocket[] = [];
@@ -145,109 +204,123 @@ async function rawMany(port: number, n: number): Promise<{ ms: number; bytes: nu
     all.push(...(await Promise.all(batch)));
   }
   const ms = performance.now() - t0;
-  gc();
-  const bytes = (process.memoryUsage().heapUsed - h0) / n;
-  return { ms, bytes, close: () => all.forEach((ws) => ws.terminate()) };
+  if (heap) gc();
+  const bytes = heap ? (process.memoryUsage().heapUsed - h0) / n : NaN;
+  await server.resetAll();
+  await settle();
+  for (const ws of all) ws.terminate();
+  return { ms, bytes };
 }
 
-// ---- run -------------------------------------------------------------------------------
-if (process.env.ERLGUN_BENCH_ONLY === 'many') {
-  pinSelf('0');
-  const { port: p, child: c } = await startServer('1');
-  for (let i = 0; i < 5; i++) {
-    const e = await erlgunMany(p, 1000);
-    e.close();
-    await new Promise((r) => setTimeout(r, 300));
-    const r = await rawMany(p, 1000);
-    r.close();
-    await new Promise((res) => setTimeout(res, 300));
-    console.log(`1000 conns: erlgun ${fmt(e.ms, 0)} ms, raw ${fmt(r.ms, 0)} ms`);
-  }
-  c.kill();
-  process.exit(0);
-}
-if (process.env.ERLGUN_BENCH_ONLY === 'oneway16k') {
-  pinSelf('0');
-  const { port: p, child: c } = await startServer('1');
-  for (let i = 0; i < 4; i++) {
-    const mb = (x: number): string => fmt((x * 16384) / 1e6, 0);
-    console.log(mb(await erlgunOneway(p, 20_000, 16384, 'binary')), 'MB/s await;', mb(await erlgunOneway(p, 20_000, 16384, 'binary', 'drain')), 'MB/s drain;', mb(await rawOneway(p, 20_000, 16384, 'binary')), 'MB/s raw');
-  }
-  c.kill();
-  process.exit(0);
-}
-if (process.env.ERLGUN_BENCH_ONLY === 'oneway64') {
-  pinSelf('0');
-  const { port: p, child: c } = await startServer('1');
-  for (let i = 0; i < 3; i++) console.log(fmt(await erlgunOneway(p, 200_000, 64, 'text'), 0), 'msgs/s await;', fmt(await erlgunOneway(p, 200_000, 64, 'text', 'drain'), 0), 'msgs/s drain');
-  c.kill();
-  process.exit(0);
-}
-const RUNS = Number(process.env.ERLGUN_BENCH_RUNS ?? 3);
-pinSelf('0');
-const { port, child } = await startServer('1');
-const echoServer = await startServer('0');
-const rows: Row[] = [];
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 200));
+// ---- measuring -------------------------------------------------------------------------
 
-async function compare(name: string, target: string, unit: (x: number) => string, ours: () => Promise<number>, theirs: () => Promise<number>, higherIsBetter = true, runs = RUNS): Promise<void> {
+/** Both sides' samples, and the ratio (erlgun ÷ raw) of each pair of runs made back to back. */
+interface Paired {
+  readonly e: Sample;
+  readonly r: Sample;
+  readonly ratio: Sample;
+}
+
+function paired(e: readonly number[], r: readonly number[]): Paired {
+  return { e: sampleOf(e), r: sampleOf(r), ratio: sampleOf(e.map((x, i) => x / r[i])) };
+}
+
+/**
+ * Runs both sides `runs` times after two warm-up rounds each, back to back and alternating
+ * which goes first (erlgun, raw, raw, erlgun, …). This machine's speed drifts by ±30 % from
+ * one second to the next, so the ratio kept is the median of the per-pair ratios.
+ */
+async function interleaved(runs: number, ours: () => Promise<number>, theirs: () => Promise<number>): Promise<Paired> {
   for (let i = 0; i < 2; i++) {
     await ours();
     await theirs();
   }
-  const a: number[] = [];
-  const b: number[] = [];
+  const e: number[] = [];
+  const r: number[] = [];
   for (let i = 0; i < runs; i++) {
-    a.push(await ours());
-    await settle();
-    b.push(await theirs());
+    if (i % 2 === 0) {
+      e.push(await ours());
+      r.push(await theirs());
+    } else {
+      r.push(await theirs());
+      e.push(await ours());
+    }
     await settle();
   }
-  const e = median(a);
-  const r = median(b);
-  const ratio = e / r;
-  void higherIsBetter;
-  rows.push({ case: `${name}, median of ${runs}`, erlgun: unit(e), anchor: unit(r), ratio: `${fmt(ratio)}×`, note: target });
+  return paired(e, r);
 }
 
-await compare('one-way 200,000 × 64 B text (msgs/s), `await receive` loop', 'target ≥ 0.8×', (x) => fmt(x, 0),
-  () => erlgunOneway(port, 200_000, 64, 'text'), () => rawOneway(port, 200_000, 64, 'text'), true, 5);
-await compare('one-way 200,000 × 64 B text (msgs/s), `receiveNow` drain loop', 'target ≥ 0.8×', (x) => fmt(x, 0),
-  () => erlgunOneway(port, 200_000, 64, 'text', 'drain'), () => rawOneway(port, 200_000, 64, 'text'), true, 5);
-await compare('one-way 20,000 × 16 KiB binary (MB/s)', 'target ≥ 0.95×', (x) => fmt(x, 1),
-  async () => ((await erlgunOneway(port, 20_000, 16384, 'binary')) * 16384) / 1e6,
-  async () => ((await rawOneway(port, 20_000, 16384, 'binary')) * 16384) / 1e6, true, 9);
-await compare('echo 20,000 × 32 B round trips, p50 (µs)', 'target ≤ 1.15× (lower is better)', (x) => fmt(x, 1),
-  async () => median(await erlgunEcho(echoServer.port, 20_000)) * 1000, async () => median(await rawEcho(echoServer.port, 20_000)) * 1000, false);
+const rows: Row[] = [];
+const spreads: string[] = [];
 
-// Connections: both sides and the server's upgrade path are warmed up first (three rounds of
-// 1,000 each: the first rounds run 2–3× slower while the JIT catches up), then each side runs
-// three times, alternating; the best run of each is kept.
-async function many(f: (port: number, n: number) => Promise<{ ms: number; bytes: number; close: () => void }>, n: number): Promise<{ ms: number; bytes: number }> {
-  const r = await f(port, n);
-  r.close();
-  await settle();
-  await settle();
-  return r;
+function row(label: string, s: Paired, digits: number, target: number | undefined, higherIsBetter: boolean): void {
+  const ratio = s.ratio.median;
+  let note = 'for reference';
+  if (target !== undefined) {
+    const met = higherIsBetter ? ratio >= target : ratio <= target;
+    note = `target ${higherIsBetter ? '≥' : '≤'} ${target}×: ${met ? 'met' : 'NOT met'}`;
+  }
+  spreads.push(`${rows.length + 1}: ${fmt(s.ratio.p25)}–${fmt(s.ratio.p75)}×`);
+  rows.push({ case: label, erlgun: fmt(s.e.median, digits), anchor: fmt(s.r.median, digits), ratio: `${fmt(ratio)}×`, note });
 }
-for (let i = 0; i < 3; i++) {
-  await many(rawMany, 1000);
-  await many(erlgunMany, 1000);
+
+// ---- run -------------------------------------------------------------------------------
+
+const only = new Set((process.env.ERLGUN_BENCH_ONLY ?? 'oneway64,oneway16k,echo,conns').split(','));
+const started = performance.now();
+pinSelf('0');
+const server = await startServer('1');
+const { port, child } = server;
+const echoServer = await startServer('0');
+
+if (only.has('oneway64')) {
+  const text = (loop: Loop) => () => erlgunOneway(port, 200_000, 64, 'text', loop);
+  const raw = () => rawOneway(port, 200_000, 64, 'text');
+  row('one-way 200,000 × 64 B text (msgs/s), receive loop draining each burst with `receiveNow`', await interleaved(41, text('drain'), raw), 0, 0.8, true);
+  row('one-way 200,000 × 64 B text (msgs/s), `await receive` per message', await interleaved(15, text('await'), raw), 0, undefined, true);
 }
-for (const n of [1000, 10_000]) {
-  const es: { ms: number; bytes: number }[] = [];
-  const rs: { ms: number; bytes: number }[] = [];
+if (only.has('oneway16k')) {
+  const mb = (rate: number): number => (rate * 16_384) / 1e6;
+  row('one-way 20,000 × 16 KiB binary (MB/s), receive loop draining each burst with `receiveNow`',
+    await interleaved(41, async () => mb(await erlgunOneway(port, 20_000, 16_384, 'binary', 'drain')), async () => mb(await rawOneway(port, 20_000, 16_384, 'binary'))), 1, 0.95, true);
+}
+if (only.has('echo')) {
+  row('echo 20,000 × 32 B round trips, p50 (µs), client and server on one core',
+    await interleaved(5, async () => sampleOf(await erlgunEcho(echoServer.port, 20_000)).median * 1000, async () => sampleOf(await rawEcho(echoServer.port, 20_000)).median * 1000), 1, 1.15, false);
+}
+if (only.has('conns')) {
+  // The first rounds run 2–3× slower while the JIT catches up (erlgun's path and the server's).
   for (let i = 0; i < 3; i++) {
-    es.push(await many(erlgunMany, n));
-    rs.push(await many(rawMany, n));
+    await erlgunMany(server, 1000, false);
+    await rawMany(server, 1000, false);
   }
-  const e = { ms: Math.min(...es.map((x) => x.ms)), bytes: Math.min(...es.map((x) => x.bytes)) };
-  const r = { ms: Math.min(...rs.map((x) => x.ms)), bytes: Math.min(...rs.map((x) => x.bytes)) };
-  rows.push({ case: `${fmt(n)} concurrent upgrades: time to all open (ms), best of 3`, erlgun: fmt(e.ms, 0), anchor: fmt(r.ms, 0), ratio: `${fmt(e.ms / r.ms)}×`, note: 'target ≤ 1.5×' });
-  rows.push({ case: `${fmt(n)} concurrent upgrades: heap per connection (KiB)`, erlgun: fmt(e.bytes / 1024, 1), anchor: fmt(r.bytes / 1024, 1), ratio: `${fmt(e.bytes / r.bytes)}×`, note: 'target ≤ 1.5×' });
+  /** `runs` pairs, back to back, alternating which goes first. */
+  const pairs = async (n: number, runs: number, heap: boolean): Promise<{ es: ManyResult[]; rs: ManyResult[] }> => {
+    const es: ManyResult[] = [];
+    const rs: ManyResult[] = [];
+    for (let i = 0; i < runs; i++) {
+      if (i % 2 === 0) {
+        es.push(await erlgunMany(server, n, heap));
+        rs.push(await rawMany(server, n, heap));
+      } else {
+        rs.push(await rawMany(server, n, heap));
+        es.push(await erlgunMany(server, n, heap));
+      }
+    }
+    return { es, rs };
+  };
+  for (const [n, timed, weighed] of [[1000, 11, 3], [10_000, 4, 1]] as const) {
+    const time = await pairs(n, timed, false);
+    const heap = await pairs(n, weighed, true);
+    const ms = (xs: ManyResult[]): number[] => xs.map((x) => x.ms);
+    const kib = (xs: ManyResult[]): number[] => xs.map((x) => x.bytes / 1024);
+    row(`${fmt(n)} concurrent upgrades: time to all open (ms), median of ${timed}`, paired(ms(time.es), ms(time.rs)), 0, 1.5, false);
+    row(`${fmt(n)} concurrent upgrades: heap per connection (KiB)${weighed > 1 ? `, median of ${weighed}` : ''}`, paired(kib(heap.es), kib(heap.rs)), 2, 1.5, false);
+  }
 }
 
 printTable(`WebSocket — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, client on CPU 0, server on CPU 1 (echo: both on CPU 0)`, 'raw ws', rows);
+console.log(`\nratio = median of the erlgun ÷ raw ws ratios of runs made back to back, alternating which goes first (64 B rows: 41 and 15 pairs, 16 KiB: 41, echo: 5, after two warm-up rounds each; connections: 11 and 4 timed pairs, 3 and 1 weighed with full GCs, after three warm-up rounds). Middle half of those ratios (25th–75th percentile): ${spreads.join('; ')}. Total ${fmt((performance.now() - started) / 1000, 0)} s.`);
 child.kill();
 echoServer.child.kill();
 process.exit(0);

@@ -111,7 +111,7 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
   // spoken as HTTP/1.1: a negotiated h2 must never break silently.
   if (o.protocols?.includes('http2')) throw new InvalidOptionError('protocols', "['http'] (HTTP/2 is not supported yet)", o.protocols);
   const transport = o.transport ?? (port === 443 ? 'tls' : 'tcp');
-  const protocols = o.protocols ?? ['http'];
+  const protocols = o.protocols ?? DEFAULTS.protocols;
   if (transport === 'tcp' && protocols.length !== 1) {
     throw new InvalidOptionError('protocols', 'exactly one protocol over tcp (there is no ALPN to choose between them)', protocols);
   }
@@ -130,14 +130,23 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
     retry: o.retry ?? 5,
     retryTimeout: o.retryTimeout ?? 5000,
     retryFun: o.retryFun,
-    protocols,
+    protocols: o.protocols ?? DEFAULTS.protocols,
     transport,
-    tlsOpts: o.tlsOpts ?? {},
-    tcpOpts: o.tcpOpts ?? {},
-    httpOpts: { keepalive: o.httpOpts?.keepalive ?? Infinity, version: o.httpOpts?.version ?? 'HTTP/1.1' },
-    wsOpts: o.wsOpts ?? {},
+    tlsOpts: o.tlsOpts ?? DEFAULTS.tlsOpts,
+    tcpOpts: o.tcpOpts ?? DEFAULTS.tcpOpts,
+    httpOpts: o.httpOpts === undefined ? DEFAULTS.httpOpts : { keepalive: o.httpOpts.keepalive ?? Infinity, version: o.httpOpts.version ?? 'HTTP/1.1' },
+    wsOpts: o.wsOpts ?? DEFAULTS.wsOpts,
   };
 }
+
+// Shared by every connection that leaves them out: ten thousand connections, one copy.
+const DEFAULTS = Object.freeze({
+  protocols: Object.freeze(['http'] as const),
+  tlsOpts: Object.freeze({}),
+  tcpOpts: Object.freeze({}),
+  httpOpts: Object.freeze({ keepalive: Infinity, version: 'HTTP/1.1' as const }),
+  wsOpts: Object.freeze({}),
+});
 
 /** Validates Websocket options (at `open` under `wsOpts`, at `wsUpgrade` under `wsUpgrade.opts`). */
 export function checkWsOptions(ws: unknown, path: string): WsOptions {

@@ -139,7 +139,7 @@ export class Mailbox {
         this.#head = (this.#head + 1) & mask;
         this.#span--;
       }
-      if (this.#span === 0) this.#head = 0;
+      if (this.#span === 0) this.#emptied();
     } else if (k === this.#span - 1) {
       // From the tail: drop it and any holes before it.
       slots[(this.#head + k) & mask] = undefined;
@@ -155,6 +155,15 @@ export class Mailbox {
     }
   }
 
+  // An idle process (a connection actor, say) keeps no buffer; a busy stream keeps its own.
+  #emptied(): void {
+    this.#head = 0;
+    if (this.#slots.length <= MIN_CAPACITY) {
+      this.#slots = NONE;
+      this.#mask = 0;
+    }
+  }
+
   #grow(): void {
     const all = this.toArray();
     const capacity = Math.max(MIN_CAPACITY, this.#slots.length * 2);
@@ -164,8 +173,9 @@ export class Mailbox {
   }
 
   #reset(messages: unknown[]): void {
-    if (messages.length === 0 && this.#slots.length <= MIN_CAPACITY) {
-      this.#slots.fill(undefined);
+    if (messages.length === 0) {
+      this.#slots = NONE;
+      this.#mask = 0;
       this.#head = this.#span = this.#size = 0;
       return;
     }
