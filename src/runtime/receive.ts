@@ -6,7 +6,6 @@ import { type Clock, getClock } from './clock.js';
 import { BadArgError, ExitError } from './errors.js';
 import { compilePattern } from './pattern.js';
 import type { Matched } from './pattern-types.js';
-import type { Process } from './process.js';
 import { current } from './scheduler.js';
 
 /** Returns the clause a message matches, or `undefined`. */
