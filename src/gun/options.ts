@@ -130,7 +130,7 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
     retry: o.retry ?? 5,
     retryTimeout: o.retryTimeout ?? 5000,
     retryFun: o.retryFun,
-    protocols: o.protocols ?? DEFAULTS.protocols,
+    protocols,
     transport,
     tlsOpts: o.tlsOpts ?? DEFAULTS.tlsOpts,
     tcpOpts: o.tcpOpts ?? DEFAULTS.tcpOpts,

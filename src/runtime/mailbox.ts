@@ -83,15 +83,25 @@ export class Mailbox {
     return msg;
   }
 
-  /** Removes every message `pred` accepts, in one pass; returns how many. */
+  /** Removes every message `pred` accepts, in one pass and in place; returns how many. */
   removeAll(pred: (msg: unknown) => boolean): number {
-    const kept: unknown[] = [];
-    let removed = 0;
-    for (const msg of this.toArray()) {
-      if (pred(msg)) removed++;
-      else kept.push(msg);
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const head = this.#head;
+    const span = this.#span;
+    // Kept messages (and only they) slide towards the head; holes go with the removed ones.
+    let kept = 0;
+    for (let k = 0; k < span; k++) {
+      const msg = slots[(head + k) & mask];
+      if (msg === HOLE || pred(msg)) continue;
+      if (kept !== k) slots[(head + kept) & mask] = msg;
+      kept++;
     }
-    if (removed > 0) this.#reset(kept);
+    if (kept === span) return 0;
+    for (let k = kept; k < span; k++) slots[(head + k) & mask] = undefined;
+    const removed = this.#size - kept;
+    this.#span = this.#size = kept;
+    if (kept === 0) this.#emptied();
     return removed;
   }
 
@@ -106,7 +116,8 @@ export class Mailbox {
 
   clear(): unknown[] {
     const all = this.toArray();
-    this.#reset([]);
+    this.#slots = NONE;
+    this.#mask = this.#head = this.#span = this.#size = 0;
     return all;
   }
 
@@ -151,7 +162,7 @@ export class Mailbox {
     } else {
       slots[(this.#head + k) & mask] = HOLE;
       // Scans skip holes; squeeze them out once they outnumber the messages.
-      if (this.#span - this.#size > this.#size + MIN_CAPACITY) this.#reset(this.toArray());
+      if (this.#span - this.#size > this.#size + MIN_CAPACITY) this.#squeeze();
     }
   }
 
@@ -165,33 +176,28 @@ export class Mailbox {
   }
 
   #grow(): void {
-    const all = this.toArray();
-    const capacity = Math.max(MIN_CAPACITY, this.#slots.length * 2);
-    this.#slots = new Array<Slot>(capacity);
-    this.#mask = capacity - 1;
-    this.#fill(all);
+    this.#relayout(Math.max(MIN_CAPACITY, this.#slots.length * 2));
   }
 
-  #reset(messages: unknown[]): void {
-    if (messages.length === 0) {
-      this.#slots = NONE;
-      this.#mask = 0;
-      this.#head = this.#span = this.#size = 0;
-      return;
-    }
+  #squeeze(): void {
     let capacity = MIN_CAPACITY;
-    while (capacity < messages.length) capacity *= 2;
+    while (capacity < this.#size) capacity *= 2;
     // Keep a big buffer while it is still more than a quarter full; otherwise shrink.
-    if (capacity < this.#slots.length && messages.length * 4 > this.#slots.length) capacity = this.#slots.length;
-    this.#slots = new Array<Slot>(capacity);
-    this.#mask = capacity - 1;
-    this.#fill(messages);
+    if (this.#size * 4 > this.#slots.length) capacity = this.#slots.length;
+    this.#relayout(capacity);
   }
 
-  #fill(messages: unknown[]): void {
-    for (let i = 0; i < messages.length; i++) this.#slots[i] = messages[i];
+  /** Copies the messages, holes left out, to the start of a new buffer of `capacity` slots. */
+  #relayout(capacity: number): void {
+    const slots = new Array<Slot>(capacity);
+    let n = 0;
+    for (let k = 0; k < this.#span; k++) {
+      const msg = this.#slots[(this.#head + k) & this.#mask];
+      if (msg !== HOLE) slots[n++] = msg;
+    }
+    this.#slots = slots;
+    this.#mask = capacity - 1;
     this.#head = 0;
-    this.#span = messages.length;
-    this.#size = messages.length;
+    this.#span = this.#size = n;
   }
 }

@@ -285,11 +285,18 @@ export class HttpHandler implements ProtocolHandler, Handshake {
 
   // Handshake: what the upgrade's WsHandler tells while it is not open.
 
-  upgraded(ws: WsHandler, headers: Headers): void {
+  /** The upgrade under way, now settled one way or another (the first of upgraded/refused/failed wins). */
+  #settleUpgrade(ws?: WsHandler): Upgrading | undefined {
     const upgrading = this.#upgrading;
-    if (upgrading === undefined || upgrading.ws !== ws) return;
-    const { stream, upgrade } = upgrading;
+    if (upgrading === undefined || (ws !== undefined && upgrading.ws !== ws)) return undefined;
     this.#upgrading = undefined;
+    return upgrading;
+  }
+
+  upgraded(ws: WsHandler, headers: Headers): void {
+    const upgrading = this.#settleUpgrade(ws);
+    if (upgrading === undefined) return;
+    const { stream, upgrade } = upgrading;
     this.#streams.delete(stream.ref);
     this.#ctx.reply(upgrade.replyTo, gunUpgrade(this.#ctx.conn, upgrade.ref, headers));
     // Everything queued behind the upgrade can no longer be sent: the socket speaks Websocket.
@@ -305,9 +312,8 @@ export class HttpHandler implements ProtocolHandler, Handshake {
 
   refused(req: ClientRequest, res: IncomingMessage): void {
     // Refused: an ordinary response on the same ref; the connection stays HTTP.
-    const upgrading = this.#upgrading;
+    const upgrading = this.#settleUpgrade();
     if (upgrading === undefined) return;
-    this.#upgrading = undefined;
     const { stream } = upgrading;
     stream.req = req;
     req.on('error', (error) => this.#requestError(stream, error));
@@ -317,9 +323,8 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   failed(error: Error): void {
     // The handshake failed (bad accept key, unoffered subprotocol, unrequested extension…):
     // reported on the stream, then the connection goes down with 'normal', as Gun 2.x does.
-    const upgrading = this.#upgrading;
+    const upgrading = this.#settleUpgrade();
     if (upgrading === undefined) return;
-    this.#upgrading = undefined;
     this.#expectClose = true;
     upgrading.stream.reported = true;
     this.#ctx.reply(upgrading.upgrade.replyTo, gunStreamError(this.#ctx.conn, upgrading.upgrade.ref, ['closed', ['ws_handshake', error.message]]));

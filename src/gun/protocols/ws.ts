@@ -129,7 +129,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
   }
 
   #deliver(frame: WsFrame): void {
-    this.#ctx.reply(this.#replyTo, gunWs(this.#ctx.conn, this.#ref, frame));
+    this.#target?.deliver(gunWs(this.#ctx.conn, this.#ref, frame));
   }
 
   wsSend(frames: readonly WsSendFrame[], caller: Pid): void {
