@@ -119,6 +119,48 @@ test('a protocol violation (RSV bits set): close 1002, gun_error ws_error 1002, 
   assert.equal(clientFrames(sent).find((f) => f.opcode === 8)?.payload.readUInt16BE(0), 1002);
 }));
 
+/** A binary frame header announcing `length` payload bytes (64-bit length form), without the payload. */
+function bigFrameHeader(length: number): Buffer {
+  const header = Buffer.alloc(10);
+  header[0] = 0x82;
+  header[1] = 127;
+  header.writeBigUInt64BE(BigInt(length), 2);
+  return header;
+}
+
+test('a message over the default maxPayload (100 MiB): close 1009, gun_error ws_error 1009, gun_down', (t) => inProcess(async () => {
+  let sent = Buffer.alloc(0);
+  const srv = await startWsOrigin(({ socket, key }) => {
+    socket.on('data', (d: Buffer) => {
+      sent = Buffer.concat([sent, d]);
+    });
+    // The header alone is enough: the length is checked before any payload is read.
+    socket.write(Buffer.concat([Buffer.from(switching(key)), bigFrameHeader(100 * 1024 * 1024 + 1)]));
+    setTimeout(() => socket.end(), 50);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.wsUpgrade(conn, '/ws');
+  await assertReceive(['gun_upgrade', conn, ref, _, _], 1000);
+  await assertReceive(['gun_error', conn, ref, ['ws_error', 1009, _]], 1000);
+  await assertReceive(['gun_down', conn, 'ws', ['error', 'ws_err_unsupported_message_length'], [ref], []], 1000);
+  assert.equal(clientFrames(sent).find((f) => f.opcode === 8)?.payload.readUInt16BE(0), 1009);
+}));
+
+test('wsOpts.maxPayload: a message of that size is delivered, one byte more closes with 1009', (t) => inProcess(async () => {
+  const srv = await startWsOrigin(({ socket, key }) => {
+    socket.write(Buffer.concat([Buffer.from(switching(key)), frame(2, Buffer.alloc(1024, 1)), frame(2, Buffer.alloc(1025, 2))]));
+    setTimeout(() => socket.end(), 50);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0, wsOpts: { maxPayload: 1024 } });
+  const ref = gun.wsUpgrade(conn, '/ws');
+  await assertReceive(['gun_ws', conn, ref, ['binary', Buffer.alloc(1024, 1)]], 1000);
+  await assertReceive(['gun_error', conn, ref, ['ws_error', 1009, _]], 1000);
+  await assertReceive(['gun_down', conn, 'ws', ['error', 'ws_err_unsupported_message_length'], [ref], []], 1000);
+  await refuteReceive(['gun_ws', conn, ref, _]);
+}));
+
 test('garbage after the 101 (a reserved opcode): reported, and the owner lives on', (t) => inProcess(async () => {
   const srv = await startWsOrigin(({ socket, key }) => {
     socket.write(Buffer.concat([Buffer.from(switching(key)), Buffer.from([0x83, 0x01, 0x41])]));

@@ -28,6 +28,9 @@ export interface Handshake {
   failed(error: Error): void;
 }
 
+/** wsOpts.maxPayload's documented default (ws's own; passing `undefined` would lift ws's limit altogether). */
+const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+
 // closeTimeout is ws 8.23's; @types/ws does not list it yet.
 // A function of its own: the createConnection closure then keeps nothing but the socket alive.
 function clientOptions(opts: WsOptions, socket: Socket, headers: Record<string, string>): ClientOptions & { closeTimeout: number } {
@@ -36,7 +39,7 @@ function clientOptions(opts: WsOptions, socket: Socket, headers: Record<string, 
     headers,
     createConnection: () => socket,
     perMessageDeflate: opts.compress === true ? { serverMaxWindowBits: 15 } : false,
-    maxPayload: opts.maxPayload,
+    maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     closeTimeout: Math.min(closing, MAX_TIMER),
     autoPong: true,
     followRedirects: false,
