@@ -78,7 +78,7 @@ test('POST with a body, and a streamed body through gun.data nofin … fin', (t)
 }));
 
 test('1xx responses arrive as gun_inform; trailers as gun_trailers', (t) => inProcess(async () => {
-  const srv = await startHttp((req, res) => {
+  const srv = await startHttp((_req, res) => {
     res.writeProcessing();
     res.writeHead(200, { trailer: 'x-checksum', 'transfer-encoding': 'chunked' });
     res.write('body');
@@ -167,7 +167,7 @@ test('gun.flush removes a stream’s or a connection’s messages from the mailb
 }));
 
 test('gun.cancel stops a stream’s messages; the connection keeps working', (t) => inProcess(async () => {
-  const srv = await startHttp((req, res) => {
+  const srv = await startHttp((_req, res) => {
     res.write('part');
     setTimeout(() => res.end('rest'), 30);
   });

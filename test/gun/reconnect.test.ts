@@ -107,7 +107,7 @@ test('an accept-and-close peer does not cause a reconnect storm: the default pol
   assert.ok(accepted >= 3 && accepted <= 6, `accepted ${accepted}`);
 }));
 
-test('retryFun decides the backoff; it gets the retries left and the reason', (t) => inProcess(async () => {
+test('retryFun decides the backoff; it gets the retries left and the reason', () => inProcess(async () => {
   const calls: [number, unknown][] = [];
   const port = await deadPort();
   const conn = gun.open('127.0.0.1', port, {
@@ -183,7 +183,7 @@ test('owner exits → the connection closes its socket and exits [shutdown, [own
   assert.equal(closed, 1);
 }));
 
-test('an owner that exits normal takes the connection down with normal; during a retry wait too', (t) => inProcess(async () => {
+test('an owner that exits normal takes the connection down with normal; during a retry wait too', () => inProcess(async () => {
   const port = await deadPort();
   const me = self();
   const owner = spawn(async () => {
@@ -209,7 +209,7 @@ test('gun.close is immediate: no gun_down, monitors see shutdown', (t) => inProc
 }));
 
 test('gun.shutdown lets the running response finish, refuses queued ones, exits shutdown without gun_down', (t) => inProcess(async () => {
-  const srv = await startHttp((req, res) => {
+  const srv = await startHttp((_req, res) => {
     res.write('slow ');
     setTimeout(() => res.end('done'), 50);
   });
