@@ -14,7 +14,7 @@ import {
   gunDown, gunStreamError, gunUp, Sentences,
   type DownReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
 } from './messages.js';
-import { defaultRetry, type ResolvedOptions, type RetryDecision } from './options.js';
+import { defaultRetry, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, WsUpgradeRequest } from './protocol.js';
 import { HttpHandler } from './protocols/http.js';
 import { connect, type Attempt, type Connected, type ConnectError } from './transport.js';
@@ -184,7 +184,7 @@ export class Connection implements Behaviour, ConnectionContext {
   #retryDecision(reason: DownReason | string): RetryDecision {
     const context = { reason, shortLived: this.#shortLived, opts: this.opts };
     if (this.opts.retryFun) return this.opts.retryFun(this.#retriesLeft, context);
-    if (this.#reupgrades !== undefined) return jitteredBackoff(this.#retriesLeft, this.opts);
+    if (this.#reupgrades !== undefined) return jitteredBackoff(this.#retriesLeft, context);
     return defaultRetry(this.#retriesLeft, context);
   }
 
@@ -279,9 +279,15 @@ export function connectionState(conn: Pid): Connection | undefined {
   return behaviour instanceof Connection ? behaviour : undefined;
 }
 
-/** wsOpts.reconnect's default: exponential from retryTimeout, capped at 30 s, with jitter (half to full). */
-function jitteredBackoff(retriesLeft: number, opts: ResolvedOptions): RetryDecision {
-  const failures = Math.max(0, opts.retry - retriesLeft);
-  const ceiling = Math.min(Math.max(opts.retryTimeout, 100) * 2 ** Math.min(failures, 16), 30_000);
-  return { retries: retriesLeft - 1, timeout: Math.round(ceiling * (0.5 + Math.random() / 2)) };
+/**
+ * wsOpts.reconnect's default. The wait starts where the default policy's does (retryTimeout,
+ * doubled while connections die young) and doubles for each failed attempt since the last
+ * connect too, up to 30 s; jitter adds up to half again, never less, so clients of one
+ * restarted server spread out without ever waiting less than retryTimeout.
+ */
+function jitteredBackoff(retriesLeft: number, context: RetryContext): RetryDecision {
+  const base = context.opts.retryTimeout;
+  const steps = context.opts.retry - retriesLeft + context.shortLived;
+  const wait = steps === 0 ? base : Math.max(base, Math.min(Math.max(base, 100) * 2 ** Math.min(steps - 1, 16), 30_000));
+  return { retries: retriesLeft - 1, timeout: Math.round(wait * (1 + Math.random() / 2)) };
 }

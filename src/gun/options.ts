@@ -33,7 +33,7 @@ export interface WsOptions {
   closingTimeout?: number;
   /** Largest message accepted from the server (bytes); a larger one closes with 1009. @default 104857600 */
   maxPayload?: number;
-  /** Beyond Gun: re-issue this upgrade after every reconnect and deliver a fresh `gun_upgrade`. @default false */
+  /** Beyond Gun: re-issue this upgrade after every reconnect and deliver a fresh `gun_upgrade`; retries then back off exponentially from `retryTimeout` (0–50 % jitter, up to 30 s) unless `retryFun` is given. @default false */
   reconnect?: boolean;
 }
 

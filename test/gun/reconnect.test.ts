@@ -107,6 +107,37 @@ test('an accept-and-close peer does not cause a reconnect storm: the default pol
   assert.ok(accepted >= 3 && accepted <= 6, `accepted ${accepted}`);
 }));
 
+/** Milliseconds between the accepts of an accept-and-close peer, watched for `ms`, by a connection with a reconnecting upgrade. */
+async function reconnectGaps(retryTimeout: number, ms: number): Promise<number[]> {
+  const accepts: number[] = [];
+  const srv = await startRaw((socket) => {
+    accepts.push(performance.now());
+    socket.destroy();
+  });
+  try {
+    const conn = gun.open('127.0.0.1', srv.port, { retryTimeout });
+    gun.wsUpgrade(conn, '/ws', [], { reconnect: true });
+    await sleep(ms);
+    gun.close(conn);
+  } finally {
+    srv.close();
+  }
+  return accepts.slice(1).map((at, i) => at - accepts[i]);
+}
+
+test('wsOpts.reconnect backs off on an accept-and-close peer: the default policy doubling, plus up to 50 % jitter', () => inProcess(async () => {
+  const gaps = await reconnectGaps(0, 1600);
+  // 100–150 ms, then 200–300, 400–600… (it was a flat 50–100 ms: a storm of ~15 connects a second).
+  assert.ok(gaps.length >= 2 && gaps.length <= 4, `gaps ${gaps.map(Math.round).join(', ')}`);
+  gaps.forEach((gap, i) => assert.ok(gap >= 100 * 2 ** i - 5 && gap < 150 * 2 ** i + 100, `gap ${i}: ${Math.round(gap)} ms`));
+}));
+
+test('wsOpts.reconnect never waits less than retryTimeout', () => inProcess(async () => {
+  const gaps = await reconnectGaps(200, 1000);
+  assert.ok(gaps.length >= 1, 'no reconnect seen');
+  for (const gap of gaps) assert.ok(gap >= 195, `gap ${Math.round(gap)} ms < retryTimeout`);
+}));
+
 test('retryFun decides the backoff; it gets the retries left and the reason', () => inProcess(async () => {
   const calls: [number, unknown][] = [];
   const port = await deadPort();
