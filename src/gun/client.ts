@@ -8,7 +8,7 @@ import { exit } from '../runtime/signals.js';
 import { Connection, connectionState, type Command, type StateName } from './connection.js';
 import { checkPath, hasHeader, normalizeHeaders, type RequestHeaders } from './headers.js';
 import { gunConnError, Sentences, type IsFin, type ReplyTo, type StreamRef, type WsSendFrame } from './messages.js';
-import { checkOptions, checkWsOptions, type Options, type WsOptions } from './options.js';
+import { checkOptions, checkWsOptions, mergeWsOptions, type Options, type WsOptions } from './options.js';
 
 /** Request options. */
 export interface ReqOpts {
@@ -124,7 +124,7 @@ export function wsUpgrade(conn: Pid, path: string, headers?: RequestHeaders, opt
   checkWsOptions(wsOpts, 'wsUpgrade.opts');
   const defaults = connectionState(conn)?.opts.wsOpts ?? {};
   const ref = makeRef();
-  command(conn, { $gun: 'ws_upgrade', upgrade: { ref, replyTo, path, headers: list, opts: { ...defaults, ...wsOpts } } });
+  command(conn, { $gun: 'ws_upgrade', upgrade: { ref, replyTo, path, headers: list, opts: mergeWsOptions(defaults, wsOpts) } });
   return ref;
 }
 

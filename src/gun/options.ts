@@ -165,6 +165,13 @@ export function checkWsOptions(ws: unknown, path: string): WsOptions {
   return w;
 }
 
+/** A `wsUpgrade`'s options over the connection's `wsOpts`, key by key; a key given as `undefined` keeps the connection's value. */
+export function mergeWsOptions(defaults: WsOptions, overrides: WsOptions): WsOptions {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
+  return merged as WsOptions;
+}
+
 function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) throw new InvalidOptionError(`${prefix}${key}`, `one of the known options (${allowed.join(', ')})`, obj[key]);

@@ -313,3 +313,18 @@ test('replyTo in wsUpgrade options sends the upgrade and frames to another proce
   gun.wsUpgrade(conn, '/ws', [], { replyTo: other });
   await assertReceive(['other got', 'from other'], 1000);
 }));
+
+test('wsUpgrade options override the connection wsOpts key by key; a key given as undefined keeps the connection value', (t) => inProcess(async () => {
+  const srv = await startWs({ onConnection: (ws) => ws.send(Buffer.alloc(2000, 7)) });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0, wsOpts: { maxPayload: 4096, silencePings: true } });
+  // Another key overridden: the connection maxPayload (4096) is kept, so 2000 bytes pass.
+  const first = gun.wsUpgrade(conn, '/ws', [], { silencePings: false });
+  await assertReceive(['gun_ws', conn, first, ['binary', Buffer.alloc(2000, 7)]], 1000);
+  gun.close(conn);
+  const conn2 = gun.open('127.0.0.1', srv.port, { retry: 0, wsOpts: { maxPayload: 1024 } });
+  // maxPayload: undefined is "not given": the connection's 1024 still applies, so 2000 bytes close with 1009.
+  const second = gun.wsUpgrade(conn2, '/ws', [], { maxPayload: undefined });
+  await assertReceive(['gun_error', conn2, second, ['ws_error', 1009, _]], 1000);
+  await refuteReceive(['gun_ws', conn2, second, ['binary', _]]);
+}));
