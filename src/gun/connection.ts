@@ -14,7 +14,7 @@ import {
   gunDown, gunStreamError, gunUp, Sentences,
   type DownReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
 } from './messages.js';
-import { defaultRetry, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
+import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, WsUpgradeRequest } from './protocol.js';
 import { HttpHandler } from './protocols/http.js';
 import { connect, type Attempt, type Connected, type ConnectError } from './transport.js';
@@ -46,7 +46,6 @@ function ownerDownReason(reason: unknown): unknown {
   return ['shutdown', ['owner_down', reason]];
 }
 
-const GRACE_MS = 15_000;
 const CLOSING_TIMEOUT: Event = Object.freeze({ $gun: 'closing_timeout' });
 
 /** @internal the actor's state; `info` and `wsSend` read it synchronously */
@@ -233,9 +232,10 @@ export class Connection implements Behaviour, ConnectionContext {
     this.stateName = 'closing';
     this.#closedReason = exitReason;
     this.#reupgrades = undefined;
-    this.handler?.closing(why);
-    const wsGrace = this.opts.wsOpts.closingTimeout ?? GRACE_MS;
-    const grace = Math.min(Math.max(GRACE_MS, wsGrace === Infinity ? GRACE_MS : wsGrace) + 1000, 2 ** 31 - 1);
+    // The protocol's own timeout (this upgrade's closingTimeout) ends the wait; this one is the backstop,
+    // also for closingTimeout: Infinity.
+    const wait = this.handler?.closing(why) ?? 0;
+    const grace = Math.min((wait === Infinity ? DEFAULT_CLOSING_TIMEOUT : wait) + 1000, 2 ** 31 - 1);
     const conn = this.conn;
     this.#timer = getClock().setTimeout(() => send(conn, CLOSING_TIMEOUT), grace);
   }

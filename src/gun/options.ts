@@ -165,6 +165,9 @@ export function checkWsOptions(ws: unknown, path: string): WsOptions {
   return w;
 }
 
+/** `closingTimeout`'s default, and how long a graceful close may take for HTTP (Gun 2.x's 15 s). */
+export const DEFAULT_CLOSING_TIMEOUT = 15_000;
+
 /** A `wsUpgrade`'s options over the connection's `wsOpts`, key by key; a key given as `undefined` keeps the connection's value. */
 export function mergeWsOptions(defaults: WsOptions, overrides: WsOptions): WsOptions {
   const merged: Record<string, unknown> = { ...defaults };

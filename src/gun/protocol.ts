@@ -32,8 +32,11 @@ export interface ProtocolHandler {
   cancel?(ref: StreamRef): void;
   wsUpgrade?(upgrade: WsUpgradeRequest): void;
   wsSend?(frames: readonly WsSendFrame[], caller: Pid): void;
-  /** Graceful end (gun.shutdown / owner gone): finish what runs, refuse the rest, then report down. */
-  closing(code: 'shutdown' | 'owner_down'): void;
+  /**
+   * Graceful end (gun.shutdown / owner gone): finish what runs, refuse the rest, then report down.
+   * Returns how long that may take (ms); the connection stops waiting a second after.
+   */
+  closing(code: 'shutdown' | 'owner_down'): number;
   /** Drop everything now; no message is sent. */
   destroy(): void;
 }

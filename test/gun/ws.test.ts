@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, exit, gun, monitor, ok, on, receive, self, send, spawnMonitor, type Pid, type StreamRef } from '../../src/index.js';
-import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
+import { assertReceive, inProcess, refuteReceive, SimulatedClock } from '../../src/testing/index.js';
 import { startHttp, startWs, sleep } from '../helpers/servers.js';
 
 async function upgraded(port: number, opts: gun.Options = {}, path = '/ws'): Promise<{ conn: Pid; ref: StreamRef }> {
@@ -255,6 +255,23 @@ test('gun.shutdown after the upgrade: close 1001 and a clean exit, no gun_down',
   await assertReceive(['server saw close', 1001], 1000);
   await assertReceive(['DOWN', mref, 'process', conn, 'shutdown'], 1000);
   await refuteReceive(['gun_down', _, _, _, _, _], 20);
+}));
+
+test('gun.shutdown waits for the upgrade own closingTimeout, also when it is longer than 15 s (simulated clock)', (t) => inProcess(async () => {
+  // The server never reads our close frame, so only the timeout ends the wait.
+  const srv = await startWs({ onConnection: (ws) => ws.pause() });
+  t.after(() => srv.close());
+  const clock = new SimulatedClock().install();
+  t.after(() => clock.uninstall());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.wsUpgrade(conn, '/ws', [], { closingTimeout: 30_000 });
+  await assertReceive(['gun_upgrade', conn, ref, _, _], 1000);
+  const mref = monitor(conn);
+  gun.shutdown(conn);
+  await clock.advance(29_000);
+  await refuteReceive(['DOWN', mref, _, _, _], 50);
+  await clock.advance(1_000);
+  await assertReceive(['DOWN', mref, 'process', conn, 'shutdown'], 1000);
 }));
 
 test('gun.close after the upgrade is immediate: the server sees no close frame', (t) => inProcess(async () => {

@@ -13,6 +13,7 @@ import {
   type DownReason, type Headers, type ReplyTo, type StreamRef,
 } from '../messages.js';
 import { fromRawHeaders, hostHeader } from '../headers.js';
+import { DEFAULT_CLOSING_TIMEOUT } from '../options.js';
 import { WsHandler, type Handshake } from './ws.js';
 
 interface Stream {
@@ -166,7 +167,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     return false;
   }
 
-  closing(): void {
+  closing(): number {
     // Gun 2.x: the active stream may finish; queued ones are refused; then the socket closes.
     this.#closing = true;
     const conn = this.#ctx.conn;
@@ -184,6 +185,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     if (!active) this.#socket.end();
     else void this.#idle().then(() => this.#socket.end());
     this.#expectClose = true;
+    return DEFAULT_CLOSING_TIMEOUT;
   }
 
   destroy(): void {

@@ -12,7 +12,7 @@ import {
   errorAtom, gunConnError, gunStreamError, gunWs, Sentences,
   type DownReason, type Headers, type StreamRef, type WsFrame, type WsSendFrame,
 } from '../messages.js';
-import type { WsOptions } from '../options.js';
+import { DEFAULT_CLOSING_TIMEOUT, type WsOptions } from '../options.js';
 import type { ConnectionContext, ProtocolHandler, WsUpgradeRequest } from '../protocol.js';
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -34,7 +34,7 @@ const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 // closeTimeout is ws 8.23's; @types/ws does not list it yet.
 // A function of its own: the createConnection closure then keeps nothing but the socket alive.
 function clientOptions(opts: WsOptions, socket: Socket, headers: Record<string, string>): ClientOptions & { closeTimeout: number } {
-  const closing = opts.closingTimeout ?? 15000;
+  const closing = opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
   return {
     headers,
     createConnection: () => socket,
@@ -182,15 +182,16 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     this.#closeSent = true;
     this.#disarmKeepalive();
     super.close(code, reason);
-    const timeout = this.#opts.closingTimeout ?? 15000;
+    const timeout = this.#opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
     if (timeout !== Infinity) this.#closingTimer = getClock().setTimeout(() => this.terminate(), timeout);
   }
 
-  closing(): void {
+  closing(): number {
     // Gun 2.x, for gun.shutdown and a gone owner alike: close 1001 ("going away"), wait for the peer.
     this.#shutdown = true;
     if (this.readyState === WebSocket.OPEN) this.#close(1001, '');
     else if (this.readyState !== WebSocket.CLOSING) this.terminate();
+    return this.#opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
   }
 
   destroy(): void {
