@@ -117,6 +117,8 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
   }
   check('tlsOpts', o.tlsOpts, isPlain, 'an object');
   check('tcpOpts', o.tcpOpts, isPlain, 'an object');
+  refuseOwnKeys(o.tlsOpts, 'tlsOpts');
+  refuseOwnKeys(o.tcpOpts, 'tcpOpts');
   check('httpOpts', o.httpOpts, isPlain, 'an object');
   if (o.httpOpts) {
     checkKeys(o.httpOpts as Record<string, unknown>, HTTP_KEYS, 'httpOpts.');
@@ -173,6 +175,25 @@ export function mergeWsOptions(defaults: WsOptions, overrides: WsOptions): WsOpt
   const merged: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
   return merged as WsOptions;
+}
+
+// The socket options the connection sets itself, from open's host and port and from
+// `protocols`: given in tlsOpts/tcpOpts they would connect somewhere else than gun.info
+// reports, or negotiate a protocol (ALPN) the connection would then not speak.
+const OWN_SOCKET_KEYS: Record<string, string> = {
+  host: "to be left out (the host is gun.open's first argument)",
+  port: "to be left out (the port is gun.open's second argument)",
+  path: 'to be left out (erlgun connects over TCP to host and port)',
+  socket: 'to be left out (the connection opens its own socket)',
+  ALPNProtocols: 'to be left out (erlgun sets it from `protocols`)',
+};
+
+function refuseOwnKeys(obj: object | undefined, prefix: string): void {
+  if (obj === undefined) return;
+  for (const [key, expected] of Object.entries(OWN_SOCKET_KEYS)) {
+    const value = (obj as Record<string, unknown>)[key];
+    if (value !== undefined) throw new InvalidOptionError(`${prefix}.${key}`, expected, value);
+  }
 }
 
 function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], prefix: string): void {

@@ -29,6 +29,11 @@ const bad: [string, unknown, string][] = [
   ["wsOpts.compress 'yes'", { wsOpts: { compress: 'yes' } }, 'wsOpts.compress'],
   ['wsOpts.silencePings 1', { wsOpts: { silencePings: 1 } }, 'wsOpts.silencePings'],
   ['retryFun 3', { retryFun: 3 }, 'retryFun'],
+  // Set by the connection itself: they would connect elsewhere or negotiate a protocol it does not speak.
+  ["tlsOpts.ALPNProtocols ['h2']", { tlsOpts: { ALPNProtocols: ['h2'] } }, 'tlsOpts.ALPNProtocols'],
+  ["tlsOpts.host '127.0.0.1'", { tlsOpts: { host: '127.0.0.1' } }, 'tlsOpts.host'],
+  ['tcpOpts.port 81', { tcpOpts: { port: 81 } }, 'tcpOpts.port'],
+  ["tcpOpts.path '/tmp/x.sock'", { tcpOpts: { path: '/tmp/x.sock' } }, 'tcpOpts.path'],
 ];
 
 for (const [what, opts, path] of bad) {
