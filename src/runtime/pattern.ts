@@ -138,7 +138,8 @@ function compileObject(pattern: Record<string, unknown>): (value: unknown) => bo
   const keys = Object.keys(pattern);
   const tests = keys.map((k) => compilePattern(pattern[k]));
   return (v) => {
-    if (v === null || typeof v !== 'object') return false;
+    // An object pattern is a map pattern: like Elixir's %{}, it never matches a tuple (or a pid, ref or Buffer).
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Pid || v instanceof Ref || ArrayBuffer.isView(v)) return false;
     const o = v as Record<string, unknown>;
     for (let k = 0; k < keys.length; k++) {
       if (!(keys[k] in o) || !tests[k](o[keys[k]])) return false;

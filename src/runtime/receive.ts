@@ -88,7 +88,12 @@ export function receiveOn(clock: Clock, clauses: readonly Clause<unknown>[], tim
   let ms = Infinity;
   let onTimeout: (() => unknown) | undefined;
   if (typeof timeout === 'number') ms = checkTimeout(timeout);
-  else if (timeout !== undefined) ({ ms, handler: onTimeout } = timeout);
+  else if (timeout !== undefined) {
+    if (typeof timeout !== 'object' || timeout === null || typeof timeout.handler !== 'function') {
+      throw new BadArgError(`receive: the second argument must be a timeout in ms or after(ms, fn), got ${String(timeout)}`);
+    }
+    ({ ms, handler: onTimeout } = timeout);
+  }
   if (ms === 0) {
     try {
       return Promise.resolve(onTimeout ? onTimeout() : TIMEOUT);

@@ -38,6 +38,17 @@ export function current(): Process {
   return acting ?? running.getStore() ?? shellProcess();
 }
 
+/**
+ * @internal the calling process, which must still be alive. A process killed while it awaited
+ * something other than `receive` still runs its JavaScript; the first call that would link,
+ * monitor or spawn throws its exit instead, so a dead process leaves nothing behind.
+ */
+export function living(): Process {
+  const proc = current();
+  if (!proc.alive) throw new ExitError(proc.exitReason);
+  return proc;
+}
+
 /** The pid of the calling process (the shell's pid at a script's top level). */
 export function self(): Pid {
   return current().pid;
@@ -81,18 +92,19 @@ export function exitReason(error: unknown): unknown {
 
 /** Starts a process running `body` and returns its pid at once. */
 export function spawn(body: ProcessBody): Pid {
+  living();
   return startProcess(body).pid;
 }
 
 /** `spawn` plus a link between the caller and the new process, made before it runs. */
 export function spawnLink(body: ProcessBody): Pid {
-  const parent = current();
+  const parent = living();
   return startProcess(body, (proc) => linkProcesses(parent, proc)).pid;
 }
 
 /** `spawn` plus a monitor held by the caller, made before it runs. */
 export function spawnMonitor(body: ProcessBody): readonly [Pid, Ref] {
-  const parent = current();
+  const parent = living();
   let ref!: Ref;
   const pid = startProcess(body, (proc) => {
     ref = monitorFrom(parent, proc.pid);

@@ -4,7 +4,7 @@ import { logCrash } from './log.js';
 import { Pid, Ref, makeRef } from './pid.js';
 import type { Process } from './process.js';
 import { lookup, removeProcess } from './registry.js';
-import { current } from './scheduler.js';
+import { current, living } from './scheduler.js';
 
 /** `['DOWN', ref, 'process', pid, reason]`: a monitored process exited. */
 export type DownMessage = readonly [tag: 'DOWN', ref: Ref, type: 'process', pid: Pid, reason: unknown];
@@ -92,7 +92,7 @@ function exitSignal(target: Process, from: Pid, reason: unknown, viaLink: boolea
 
 /** Links the calling process and `pid`. Linking to a dead pid sends the caller a `noproc` exit signal. */
 export function link(pid: Pid): true {
-  const me = current();
+  const me = living();
   const other = requireLivePidOrNoproc(pid, me);
   if (other && other !== me) linkProcesses(me, other);
   return true;
@@ -127,7 +127,7 @@ function requireLivePidOrNoproc(pid: Pid, me: Process): Process | undefined {
  */
 export function monitor(pid: Pid): Ref {
   if (!(pid instanceof Pid)) throw new BadArgError(`monitor: expected a pid, got ${String(pid)}`);
-  return monitorFrom(current(), pid);
+  return monitorFrom(living(), pid);
 }
 
 export function monitorFrom(watcher: Process, pid: Pid): Ref {
@@ -137,6 +137,9 @@ export function monitorFrom(watcher: Process, pid: Pid): Ref {
     watcher.deliver(downMessage(ref, pid, 'noproc'));
     return ref;
   }
+  // Monitoring oneself is allowed and never fires (no DOWN can reach a dead process); kept out
+  // of the watchers, it does not count as someone watching for the crash log.
+  if (target === watcher) return ref;
   (watcher.monitors ??= new Map()).set(ref, target);
   (target.watchers ??= new Map()).set(ref, watcher);
   return ref;

@@ -191,3 +191,48 @@ test('the script top level is a process: it has a pid and a mailbox', async () =
   spawn(() => send(shell, 'to the shell'));
   await assertReceive('to the shell');
 });
+
+test('a process killed outside receive cannot link, monitor or spawn any more: the call throws its exit', () => inProcess(async () => {
+  const me = self();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const [victim, mref] = spawnMonitor(async () => {
+    await gate; // not a receive: the kill cannot interrupt it
+    const tries: unknown[] = [];
+    for (const attempt of [() => spawnLink(forever), () => spawnMonitor(forever), () => spawn(forever), () => link(me), () => monitor(me)]) {
+      try {
+        attempt();
+        tries.push('done');
+      } catch (error) {
+        tries.push(error instanceof ExitError ? error.reason : error);
+      }
+    }
+    send(me, ['tries', tries]);
+  });
+  await new Promise((r) => setTimeout(r, 5));
+  exit(victim, 'kill');
+  await assertReceive(['DOWN', mref, 'process', victim, 'killed']);
+  const before = registered().length + (processInfo(me)?.links.length ?? 0);
+  release();
+  const [, tries] = await assertReceive(['tries', _]);
+  assert.deepEqual(tries, ['killed', 'killed', 'killed', 'killed', 'killed']);
+  assert.equal(registered().length + (processInfo(me)?.links.length ?? 0), before);
+}));
+
+test('a process that monitors itself still has its crash logged (no DOWN can reach it)', async () => {
+  const reports: CrashReport[] = [];
+  const previous = setLogger((r) => reports.push(r));
+  try {
+    await inProcess(async () => {
+      const pid = spawn(() => {
+        monitor(self());
+        throw new Error('alone with itself');
+      });
+      await new Promise((r) => setTimeout(r, 5));
+      assert.equal(reports.length, 1);
+      assert.equal(reports[0].pid, pid);
+    });
+  } finally {
+    setLogger(previous);
+  }
+});

@@ -71,6 +71,9 @@ test('patterns: literals, wildcard, pids/refs by identity, tuples by length, obj
   await check([ref], [[ref]], [[other], [String(ref)]]);
   await check([me, _], [[me, 1]], [[spawn(() => undefined), 1]]);
   await check({ type: 'x', n: anyNumber }, [{ type: 'x', n: 1, extra: true }], [{ type: 'x' }, { type: 'x', n: '1' }, ['x', 1]]);
+  // An object pattern is a map pattern: never a tuple, pid, ref or Buffer, even one with the keys.
+  await check({}, [{}, { any: 1 }], [[], ['EXIT', me, 'normal'], me, ref, Buffer.from('x')]);
+  await check({ length: 2 }, [{ length: 2 }], [['a', 'b'], Buffer.from('ab')]);
   await check(Buffer.from('hi'), [Buffer.from('hi')], [Buffer.from('ho'), 'hi']);
   await check(['s', anyString], [['s', 'x']], [['s', 1]]);
   await check(['b', anyBuffer], [['b', Buffer.alloc(1)]], [['b', 'x']]);
@@ -92,6 +95,8 @@ test('1,000 messages keep their order through selective receives', () => inProce
 test('receive rejects bad arguments with a BadArgError', () => inProcess(async () => {
   await assert.rejects(async () => receive([]), { code: 'ERR_BADARG' });
   assert.throws(() => after(-1, () => 0), { code: 'ERR_BADARG' });
+  // Neither a number nor after(ms, fn): refused, not read as "time out at once".
+  assert.throws(() => receive([on('x', () => 0)], '5' as unknown as number), { code: 'ERR_BADARG' });
 }));
 
 test('receiveNow takes a queued match synchronously, keeps the rest in order, and returns TIMEOUT otherwise', () => inProcess(async () => {

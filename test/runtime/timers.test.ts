@@ -62,3 +62,34 @@ test('a message that arrives before the after time cancels the timer', (t) => in
   assert.equal(await pending, 300);
   assert.equal(clock.pending, 0);
 }));
+
+test('cancelTimer after setClock cancels on the clock the timer runs on', () => inProcess(async () => {
+  const clock = new SimulatedClock().install();
+  const ref = sendAfter(100, self(), 'from the old clock');
+  await clock.advance(40);
+  clock.uninstall();
+  assert.equal(readTimer(ref), 60);
+  assert.equal(cancelTimer(ref), 60);
+  await clock.advance(100);
+  await refuteReceived('from the old clock');
+}));
+
+test('a timer for a pid is cancelled when that process dies (readTimer and cancelTimer say false)', (t) => inProcess(async () => {
+  const clock = simulatedClock(t);
+  const [pid, mref] = spawnMonitor(() => receive([on('never', () => undefined)]));
+  const ref = sendAfter(1000, pid, 'for the dead');
+  exit(pid, 'kill');
+  await assertReceive(['DOWN', mref, 'process', pid, 'killed']);
+  assert.equal(readTimer(ref), false);
+  assert.equal(cancelTimer(ref), false);
+  await clock.advance(1000);
+}));
+
+test('readTimer and cancelTimer report whole milliseconds on the real clock', () => inProcess(async () => {
+  const ref = sendAfter(1000, self(), 'later');
+  await new Promise((r) => setTimeout(r, 3));
+  const read = readTimer(ref);
+  assert.ok(typeof read === 'number' && Number.isInteger(read) && read > 0 && read <= 1000, String(read));
+  const cancelled = cancelTimer(ref);
+  assert.ok(typeof cancelled === 'number' && Number.isInteger(cancelled), String(cancelled));
+}));
