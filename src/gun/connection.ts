@@ -15,7 +15,7 @@ import {
   type DownReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
 } from './messages.js';
 import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
-import type { ConnectionContext, OutgoingRequest, ProtocolHandler, WsUpgradeRequest } from './protocol.js';
+import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
 import { HttpHandler } from './protocols/http.js';
 import { connect, type Attempt, type Connected, type ConnectError } from './transport.js';
 
@@ -33,7 +33,7 @@ export type Command =
 type Event =
   | { readonly $gun: 'connected'; readonly attempt: number; readonly connected: Connected }
   | { readonly $gun: 'connect_failed'; readonly attempt: number; readonly reason: ConnectError }
-  | { readonly $gun: 'down'; readonly from: ProtocolHandler; readonly reason: DownReason; readonly killed: readonly StreamRef[] }
+  | { readonly $gun: 'down'; readonly from: ProtocolHandler; readonly reason: DownReason; readonly killed: readonly StreamRef[]; readonly unsent: readonly Unsent[] }
   | { readonly $gun: 'retry'; readonly attempt: number }
   | { readonly $gun: 'closing_timeout' };
 
@@ -58,6 +58,8 @@ export class Connection implements Behaviour, ConnectionContext {
   stateName: StateName = 'not_connected';
   socket: Socket | undefined = undefined;
   handler: ProtocolHandler | undefined = undefined;
+  /** Requests and upgrades a closing socket never sent: they run first on the next connection. */
+  #carry: Unsent[] = [];
   /** Upgrades to re-issue after a reconnect (wsOpts.reconnect). */
   #reupgrades: WsUpgradeRequest[] | undefined = undefined;
   readonly #ownerRef: Ref;
@@ -114,6 +116,7 @@ export class Connection implements Behaviour, ConnectionContext {
       case 'down':
         if (event.from !== this.handler) return true;
         if (this.stateName === 'closing') exit(this.#closedReason);
+        this.#carry.push(...event.unsent);
         this.#down(event.reason, event.killed);
         return true;
       case 'closing_timeout':
@@ -127,6 +130,7 @@ export class Connection implements Behaviour, ConnectionContext {
       default:
         // Requests, body data, cancels and upgrades wait until there is a socket to run them on.
         if (this.handler === undefined || this.stateName === 'closing') return false;
+        if (this.handler.accepts?.(event.$gun, commandRef(event)) === false) return false;
         this.#dispatch(event);
         return true;
     }
@@ -155,7 +159,7 @@ export class Connection implements Behaviour, ConnectionContext {
 
   #connectFailed(reason: ConnectError): void {
     this.#connecting = undefined;
-    if (this.#retriesLeft <= 0) exit(['shutdown', reason]);
+    if (this.#retriesLeft <= 0) this.#giveUp(reason);
     this.#waitToRetry(this.#retryDecision(typeof reason === 'string' ? reason : reason[1]));
   }
 
@@ -168,6 +172,9 @@ export class Connection implements Behaviour, ConnectionContext {
     this.#retriesLeft = this.opts.retry;
     send(this.owner, gunUp(this.conn, 'http'));
     for (const upgrade of this.#reupgrades ?? []) this.handler.wsUpgrade?.(upgrade);
+    const carried = this.#carry;
+    this.#carry = [];
+    for (const command of carried) this.#dispatch(command);
   }
 
   #down(reason: DownReason, killed: readonly StreamRef[]): void {
@@ -176,8 +183,23 @@ export class Connection implements Behaviour, ConnectionContext {
     this.stateName = 'not_connected';
     send(this.owner, gunDown(this.conn, protocol, reason, killed));
     this.#shortLived = getClock().now() - this.#connectedAt < Math.max(this.opts.retryTimeout, 1000) ? this.#shortLived + 1 : 0;
-    if (this.#retriesLeft <= 0) exit(['shutdown', reason]);
+    if (this.#retriesLeft <= 0) this.#giveUp(reason);
     this.#waitToRetry(this.#retryDecision(reason));
+  }
+
+  /**
+   * Out of retries: exits ['shutdown', reason]. The requests and upgrades that were waiting for
+   * a connection (made while down, or left unsent by a closing socket) get a gun_error first,
+   * so none is lost silently.
+   */
+  #giveUp(reason: DownReason | ConnectError): never {
+    const waiting: Unsent[] = [...this.#carry, ...(lookup(this.conn)?.mailbox.toArray() ?? []).filter(isWaitingCommand)];
+    this.#carry = [];
+    for (const command of waiting) {
+      const { replyTo, ref } = command.$gun === 'request' ? command.req : command.upgrade;
+      send(replyTo, gunStreamError(this.conn, ref, ['closed', Sentences.connectionLost]));
+    }
+    exit(['shutdown', reason]);
   }
 
   #retryDecision(reason: DownReason | string): RetryDecision {
@@ -268,8 +290,21 @@ export class Connection implements Behaviour, ConnectionContext {
     this.stateName = 'connected_ws_only';
   }
 
-  down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[]): void {
-    send(this.conn, { $gun: 'down', from, reason, killed } satisfies Event);
+  down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[], unsent: readonly Unsent[] = []): void {
+    send(this.conn, { $gun: 'down', from, reason, killed, unsent } satisfies Event);
+  }
+}
+
+function isWaitingCommand(msg: unknown): msg is Unsent {
+  const tag = (msg as { $gun?: unknown } | null)?.$gun;
+  return tag === 'request' || tag === 'ws_upgrade';
+}
+
+function commandRef(command: Exclude<Command, { $gun: 'shutdown' }>): StreamRef {
+  switch (command.$gun) {
+    case 'request': return command.req.ref;
+    case 'ws_upgrade': return command.upgrade.ref;
+    default: return command.ref;
   }
 }
 

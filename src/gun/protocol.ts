@@ -25,6 +25,11 @@ export interface WsUpgradeRequest {
   readonly opts: WsOptions;
 }
 
+/** A request or upgrade that never reached the wire, handed back to run on the next connection. */
+export type Unsent =
+  | { readonly $gun: 'request'; readonly req: OutgoingRequest }
+  | { readonly $gun: 'ws_upgrade'; readonly upgrade: WsUpgradeRequest };
+
 export interface ProtocolHandler {
   readonly name: ProtocolName;
   request?(req: OutgoingRequest): void;
@@ -32,6 +37,8 @@ export interface ProtocolHandler {
   cancel?(ref: StreamRef): void;
   wsUpgrade?(upgrade: WsUpgradeRequest): void;
   wsSend?(frames: readonly WsSendFrame[], caller: Pid): void;
+  /** False when the command must wait for the next connection (this socket is about to close). Absent: always true. */
+  accepts?(command: 'request' | 'data' | 'cancel' | 'ws_upgrade', ref: StreamRef): boolean;
   /**
    * Graceful end (gun.shutdown / owner gone): finish what runs, refuse the rest, then report down.
    * Returns how long that may take (ms); the connection stops waiting a second after.
@@ -56,6 +63,9 @@ export interface ConnectionContext {
   reply(to: ReplyTo, msg: GunMessage): void;
   /** The socket now speaks another protocol (http → ws after a 101). Synchronous, so `wsSend` works at once. */
   switchProtocol(from: ProtocolHandler, to: ProtocolHandler): void;
-  /** The connection is gone: `killed` lists the streams it cut (their gun_error already sent). */
-  down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[]): void;
+  /**
+   * The connection is gone: `killed` lists the streams it cut (their gun_error already sent);
+   * `unsent` are those that never reached the wire, to run first on the next connection.
+   */
+  down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[], unsent?: readonly Unsent[]): void;
 }

@@ -39,6 +39,28 @@ test('a GET delivers gun_response then gun_data with fin, on content-length and 
   assert.deepEqual([f1, c1.toString(), f2, c2.toString()], ['nofin', 'ab', 'fin', 'cd']);
 }));
 
+test('body chunks are delivered as they arrive, not held until the next one (streaming responses)', (t) => inProcess(async () => {
+  const srv = await startHttp((req, res) => {
+    if (req.url === '/length') res.writeHead(200, { 'content-length': '11' });
+    res.write('hello ');
+    setTimeout(() => res.end('world'), 400);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  for (const path of ['/chunked', '/length']) {
+    const ref = gun.get(conn, path);
+    await assertReceive(['gun_response', conn, ref, 'nofin', 200, _], 1000);
+    // Well before the server writes its second chunk.
+    await assertReceive(['gun_data', conn, ref, 'nofin', Buffer.from('hello ')], 200);
+    const rest = ok(await gun.awaitBody(conn, ref, 2000));
+    assert.equal(rest.toString(), 'world');
+  }
+  // content-length tells the last chunk at once: it carries fin (checked on a fresh request).
+  const ref = gun.get(conn, '/length');
+  await assertReceive(['gun_data', conn, ref, 'nofin', Buffer.from('hello ')], 1000);
+  await assertReceive(['gun_data', conn, ref, 'fin', Buffer.from('world')], 1000);
+}));
+
 test('a response without a body is fin at once (204, HEAD, content-length 0)', (t) => inProcess(async () => {
   const srv = await startHttp((req, res) => {
     res.statusCode = req.url === '/204' ? 204 : 200;

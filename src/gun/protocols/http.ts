@@ -5,7 +5,7 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import PQueue from 'p-queue';
-import type { ConnectionContext, OutgoingRequest, ProtocolHandler, WsUpgradeRequest } from '../protocol.js';
+import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from '../protocol.js';
 import { getClock, type TimerHandle } from '../../runtime/clock.js';
 import { logCrash } from '../../runtime/log.js';
 import {
@@ -29,6 +29,12 @@ interface Stream {
   cancelled: boolean;
   /** A gun_error was already sent for it (don't send "connection lost" too). */
   reported: boolean;
+  /** The request says this socket closes after it (connection: close, or HTTP/1.0 mode). */
+  readonly asksClose: boolean;
+  /** The command that made it: run again on the next connection if it never reached the wire. */
+  readonly command: Unsent;
+  /** Its place in this socket's queue. */
+  readonly seq: number;
   finish: (() => void) | undefined;
 }
 
@@ -63,6 +69,12 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   #socketError: unknown;
   /** The close that comes is one we or the server announced (connection: close, failed handshake): 'normal'. */
   #expectClose = false;
+  /**
+   * The place of the last stream this socket may carry: a request asked for the close, or a
+   * response announced it. Streams after it wait for the next connection.
+   */
+  #lastSeq = Infinity;
+  #seq = 0;
   #closing = false;
   #gone = false;
   #keepalive: TimerHandle | undefined;
@@ -106,16 +118,24 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     return this.#direct ?? Promise.resolve();
   }
 
+  accepts(command: 'request' | 'data' | 'cancel' | 'ws_upgrade', ref: StreamRef): boolean {
+    if (this.#lastSeq === Infinity) return true;
+    return (command === 'data' || command === 'cancel') && this.#streams.has(ref);
+  }
+
   request(r: OutgoingRequest): void {
     if (this.#closing) {
       this.#ctx.reply(r.replyTo, gunStreamError(this.#ctx.conn, r.ref, ['closing', Sentences.shuttingDown]));
       return;
     }
+    const asksClose = this.#http10 || r.headers.some(([name, value]) => name === 'connection' && /\bclose\b/i.test(value));
     const stream: Stream = {
       ref: r.ref, replyTo: r.replyTo, method: r.method, pending: r.body ? [r.body] : [], fin: !r.bodyFollows,
-      bodyFollows: r.bodyFollows, req: undefined, cancelled: false, reported: false, finish: undefined,
+      bodyFollows: r.bodyFollows, req: undefined, cancelled: false, reported: false, finish: undefined, asksClose,
+      command: { $gun: 'request', req: r }, seq: ++this.#seq,
     };
     this.#streams.set(r.ref, stream);
+    if (asksClose) this.#lastSeq = Math.min(this.#lastSeq, stream.seq);
     this.#enqueue(() => this.#run(stream, r));
   }
 
@@ -156,7 +176,8 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     }
     const stream: Stream = {
       ref: u.ref, replyTo: u.replyTo, method: 'GET', pending: [], fin: true, bodyFollows: false,
-      req: undefined, cancelled: false, reported: false, finish: undefined,
+      req: undefined, cancelled: false, reported: false, finish: undefined, asksClose: false,
+      command: { $gun: 'ws_upgrade', upgrade: u }, seq: ++this.#seq,
     };
     this.#streams.set(u.ref, stream);
     this.#enqueue(() => this.#runUpgrade(stream, u));
@@ -200,7 +221,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   }
 
   #run(stream: Stream, r: OutgoingRequest): Promise<void> {
-    if (this.#gone || !this.#streams.has(stream.ref)) return Promise.resolve();
+    if (this.#gone || !this.#streams.has(stream.ref) || stream.seq > this.#lastSeq) return Promise.resolve();
     const ctx = this.#ctx;
     return new Promise((resolve) => {
       stream.finish = resolve;
@@ -216,6 +237,9 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       const options = { createConnection: () => socket, method: r.method, path: r.path, headers, setHost: false };
       const req = this.#http10 ? new Http10Request(options) : http.request(options);
       if (this.#http10 && stream.bodyFollows && headers['content-length'] === undefined) req.useChunkedEncodingByDefault = false;
+      // Node renders an `expect` request's head in its constructor, and only then marks a request
+      // without an agent as the socket's last: put back the keep-alive its head asks for.
+      if (!stream.asksClose && req.getHeader('expect') !== undefined) req.shouldKeepAlive = true;
       stream.req = req;
       req.on('information', (info) => {
         if (!stream.cancelled) ctx.reply(stream.replyTo, gunInform(ctx.conn, stream.ref, info.statusCode, fromRawHeaders(info.rawHeaders)));
@@ -238,17 +262,44 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     });
     if (/\bclose\b/i.test(res.headers.connection ?? '') || (res.httpVersion === '1.0' && !/keep-alive/i.test(res.headers.connection ?? ''))) {
       this.#expectClose = true;
+      this.#lastSeq = Math.min(this.#lastSeq, stream.seq);
     }
     const fin = isBodyless(stream.method, status, res.headers['content-length']);
     if (!stream.cancelled) ctx.reply(stream.replyTo, gunResponse(ctx.conn, stream.ref, fin ? 'fin' : 'nofin', status, headers));
-    // One chunk is held back so the last one can carry 'fin'.
+    // Chunks go out as they come. The last one carries 'fin' when that is known in time: at
+    // once when content-length is reached; otherwise a chunk waits one event-loop turn, so an
+    // end parsed in the same read still marks it. An end that comes later is an empty 'fin'
+    // chunk, as Gun sends for a chunked body whose last chunk came on its own.
+    const length = Number(res.headers['content-length']);
+    let received = 0;
     let held: Buffer | undefined;
+    let finSent = false;
+    let turn: NodeJS.Immediate | undefined;
+    const sendHeld = (): void => {
+      if (held === undefined) return;
+      const chunk = held;
+      held = undefined;
+      if (!stream.cancelled) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', chunk));
+    };
     res.on('data', (chunk: Buffer) => {
-      if (held !== undefined && !stream.cancelled) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', held));
+      sendHeld();
+      received += chunk.length;
+      if (received >= length) {
+        finSent = true;
+        if (!stream.cancelled) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'fin', chunk));
+        return;
+      }
       held = chunk;
+      turn ??= setImmediate(() => {
+        turn = undefined;
+        sendHeld();
+      });
     });
     res.on('end', () => {
-      if (!fin && !stream.cancelled) {
+      if (turn !== undefined) clearImmediate(turn);
+      // The close we asked for comes next: 'normal', as Gun reports it.
+      if (stream.asksClose) this.#expectClose = true;
+      if (!fin && !finSent && !stream.cancelled) {
         if (res.rawTrailers.length > 0) {
           if (held !== undefined) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', held));
           ctx.reply(stream.replyTo, gunTrailers(ctx.conn, stream.ref, fromRawHeaders(res.rawTrailers)));
@@ -272,7 +323,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   }
 
   #runUpgrade(stream: Stream, u: WsUpgradeRequest): Promise<void> {
-    if (this.#gone || !this.#streams.has(stream.ref)) return Promise.resolve();
+    if (this.#gone || !this.#streams.has(stream.ref) || stream.seq > this.#lastSeq) return Promise.resolve();
     const ctx = this.#ctx;
     return new Promise((resolve) => {
       stream.finish = resolve;
@@ -341,7 +392,14 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     if (this.#gone) return;
     const conn = this.#ctx.conn;
     const killed: StreamRef[] = [];
+    const unsent: Unsent[] = [];
     for (const stream of this.#streams.values()) {
+      // A close that was announced (connection: close) leaves what still waits in the queue
+      // unsent and safe to send again: it runs on the next connection instead of failing.
+      if (stream.seq > this.#lastSeq && stream.finish === undefined) {
+        if (!stream.cancelled) unsent.push(stream.command);
+        continue;
+      }
       killed.push(stream.ref);
       if (!stream.reported) this.#ctx.reply(stream.replyTo, gunStreamError(conn, stream.ref, ['closed', Sentences.connectionLost]));
     }
@@ -350,7 +408,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       : error !== undefined && errorAtom(error).startsWith('hpe_') ? ['error', errorAtom(error)]
       : this.#expectClose ? 'normal' : 'closed';
     this.destroy();
-    this.#ctx.down(this, reason, killed);
+    this.#ctx.down(this, reason, killed, unsent);
   }
 
   #armKeepalive(): void {
