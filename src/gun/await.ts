@@ -41,7 +41,11 @@ export async function awaitStream(conn: Pid, ref: StreamRef, timeout = 5000): Pr
   }
 }
 
-/** Collects a response body until `'fin'` (or trailers): `['ok', body]` / `['ok', body, trailers]`. */
+/**
+ * Collects a response body until `'fin'` (or trailers): `['ok', body]` / `['ok', body, trailers]`.
+ * Unlike Gun's await_body it also takes the stream's `gun_response` (and `gun_inform`), so calling
+ * it right after a request leaves nothing behind in the mailbox; a `'fin'` response is an empty body.
+ */
 export async function awaitBody(conn: Pid, ref: StreamRef, timeout = 5000): Promise<AwaitBodyResult> {
   const chunks: Buffer[] = [];
   for (;;) {
@@ -55,8 +59,11 @@ export async function awaitBody(conn: Pid, ref: StreamRef, timeout = 5000): Prom
         return ['ok', Buffer.concat(chunks), r[1]];
       case 'error':
         return r;
+      case 'response':
+        if (r[1] === 'fin') return ['ok', Buffer.concat(chunks)];
+        break;
       default:
-        // inform/response/upgrade/ws are not part of a body: keep waiting, as Gun's await_body does.
+        // inform/upgrade/ws are not part of a body: keep waiting.
         break;
     }
   }

@@ -104,10 +104,13 @@ export function data(conn: Pid, ref: StreamRef, fin: IsFin, chunk: Body): void {
   command(conn, { $gun: 'data', ref, replyTo: self(), fin: fin === 'fin', data: toBuffer(chunk) });
 }
 
-/** Stops delivering a stream's messages (on HTTP/1.1 the response is still read, as Gun does). */
+/**
+ * Stops delivering a stream's messages, its loss included (on HTTP/1.1 the response is still read, as Gun does).
+ * A ref the connection does not know (never made, or already finished) gets `['gun_error', conn, ref, ['badstate', 'The stream cannot be found.']]`, as in Gun.
+ */
 export function cancel(conn: Pid, ref: StreamRef): void {
   requireConn(conn);
-  command(conn, { $gun: 'cancel', ref });
+  command(conn, { $gun: 'cancel', ref, replyTo: self() });
 }
 
 /**

@@ -25,7 +25,7 @@ export type StateName = 'not_connected' | 'connecting' | 'connected' | 'connecte
 export type Command =
   | { readonly $gun: 'request'; readonly req: OutgoingRequest }
   | { readonly $gun: 'data'; readonly ref: StreamRef; readonly replyTo: ReplyTo; readonly fin: boolean; readonly data: Buffer }
-  | { readonly $gun: 'cancel'; readonly ref: StreamRef }
+  | { readonly $gun: 'cancel'; readonly ref: StreamRef; readonly replyTo: ReplyTo }
   | { readonly $gun: 'ws_upgrade'; readonly upgrade: WsUpgradeRequest }
   | { readonly $gun: 'shutdown' };
 
@@ -236,7 +236,7 @@ export class Connection implements Behaviour, ConnectionContext {
         else send(msg.replyTo, gunStreamError(conn, msg.ref, ['badstate', Sentences.wsOnly]));
         break;
       case 'cancel':
-        handler.cancel?.(msg.ref);
+        handler.cancel?.(msg.ref, msg.replyTo);
         break;
       case 'ws_upgrade':
         if (msg.upgrade.opts.reconnect === true) {

@@ -133,6 +133,7 @@ export const Sentences = {
   connectionLost: 'The connection was lost.',
   streamNotFound: 'The stream cannot be found.',
   streamClosed: 'The stream has already been closed.',
+  bodyTooLong: 'The data is longer than the content-length of the request.',
   wsDuringBody: 'Websocket cannot be upgraded while a request body is being sent.',
   wsClosing: 'The Websocket is closing: the frame was not sent.',
   shuttingDown: 'The connection is shutting down.',

@@ -34,7 +34,7 @@ export interface ProtocolHandler {
   readonly name: ProtocolName;
   request?(req: OutgoingRequest): void;
   data?(ref: StreamRef, replyTo: ReplyTo, fin: boolean, data: Buffer): void;
-  cancel?(ref: StreamRef): void;
+  cancel?(ref: StreamRef, replyTo: ReplyTo): void;
   wsUpgrade?(upgrade: WsUpgradeRequest): void;
   wsSend?(frames: readonly WsSendFrame[], caller: Pid): void;
   /** False when the command must wait for the next connection (this socket is about to close). Absent: always true. */

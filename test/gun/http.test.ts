@@ -203,6 +203,65 @@ test('gun.cancel stops a stream’s messages; the connection keeps working', (t)
   assert.deepEqual(ok(await gun.awaitBody(conn, next)).toString(), 'partrest');
 }));
 
+test('gun.cancel of a ref the connection does not know (finished, or never made) answers badstate, as Gun does', (t) => inProcess(async () => {
+  const srv = await startHttp((_req, res) => res.end('ok'));
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const ref = gun.get(conn, '/');
+  assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), 'ok');
+  gun.cancel(conn, ref);
+  await assertReceive(['gun_error', conn, ref, ['badstate', 'The stream cannot be found.']], 1000);
+}));
+
+test('a cancelled stream is not reported when the connection is lost, nor listed as killed', (t) => inProcess(async () => {
+  const srv = await startHttp((_req, res) => res.write('part'));
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.get(conn, '/');
+  await assertReceive(['gun_data', conn, ref, 'nofin', _], 1000);
+  gun.cancel(conn, ref);
+  await sleep(20);
+  await srv.close();
+  await assertReceive(['gun_down', conn, 'http', 'closed', [], []], 1000);
+  await refuteReceive(['gun_error', conn, ref, _], 20);
+}));
+
+test('gun.data: on a request without a streamed body it is "already closed"; past the content-length it is refused, nothing written', (t) => inProcess(async () => {
+  const bodies: string[] = [];
+  const srv = await startHttp((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(`${req.method} ${req.url} ${Buffer.concat(chunks)}`);
+      res.end('ok');
+    });
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const get = gun.get(conn, '/get');
+  gun.data(conn, get, 'fin', 'x');
+  await assertReceive(['gun_error', conn, get, ['badstate', 'The stream has already been closed.']], 1000);
+  const put = gun.put(conn, '/put', [['content-length', '3']]);
+  gun.data(conn, put, 'nofin', 'ab');
+  gun.data(conn, put, 'fin', 'cGET /smuggled HTTP/1.1\r\n\r\n');
+  await assertReceive(['gun_error', conn, put, ['badstate', 'The data is longer than the content-length of the request.']], 1000);
+  gun.data(conn, put, 'fin', 'c');
+  assert.equal(ok(await gun.awaitBody(conn, put, 1000)).toString(), 'ok');
+  await sleep(20);
+  assert.deepEqual(bodies, ['GET /get ', 'PUT /put abc']);
+}));
+
+test('gun.awaitBody right after a request whose response has no body gives an empty body', (t) => inProcess(async () => {
+  const srv = await startHttp((_req, res) => {
+    res.statusCode = 204;
+    res.end();
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const ref = gun.get(conn, '/');
+  assert.deepEqual(await gun.awaitBody(conn, ref, 1000), ['ok', Buffer.alloc(0)]);
+}));
+
 test('gun.info tells the socket and origin, and does not crash while disconnected', (t) => inProcess(async () => {
   const srv = await startHttp((_req, res) => res.end());
   t.after(() => srv.close());

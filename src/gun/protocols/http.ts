@@ -35,10 +35,19 @@ interface Stream {
   readonly command: Unsent;
   /** Its place in this socket's queue. */
   readonly seq: number;
+  /** Body bytes the request's content-length still allows (Infinity without one). */
+  bodyLeft: number;
   finish: (() => void) | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** What the request's content-length leaves for gun.data, after the body given with it. */
+function declaredLength(r: OutgoingRequest): number {
+  const header = r.headers.find(([name]) => name === 'content-length');
+  const length = header === undefined ? Infinity : Number(header[1]);
+  return Number.isFinite(length) ? Math.max(0, length - (r.body?.length ?? 0)) : Infinity;
+}
 
 // A 1.0 request line: ClientRequest always writes "HTTP/1.1", so httpOpts.version
 // 'HTTP/1.0' swaps the line as the head is stored (_storeHeader is the one place it is built).
@@ -132,7 +141,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const stream: Stream = {
       ref: r.ref, replyTo: r.replyTo, method: r.method, pending: r.body ? [r.body] : [], fin: !r.bodyFollows,
       bodyFollows: r.bodyFollows, req: undefined, cancelled: false, reported: false, finish: undefined, asksClose,
-      command: { $gun: 'request', req: r }, seq: ++this.#seq,
+      command: { $gun: 'request', req: r }, seq: ++this.#seq, bodyLeft: declaredLength(r),
     };
     this.#streams.set(r.ref, stream);
     if (asksClose) this.#lastSeq = Math.min(this.#lastSeq, stream.seq);
@@ -141,14 +150,22 @@ export class HttpHandler implements ProtocolHandler, Handshake {
 
   data(ref: StreamRef, replyTo: ReplyTo, fin: boolean, data: Buffer): void {
     const stream = this.#streams.get(ref);
-    if (stream === undefined || !stream.bodyFollows) {
+    if (stream === undefined) {
       this.#ctx.reply(replyTo, gunStreamError(this.#ctx.conn, ref, ['badstate', Sentences.streamNotFound]));
       return;
     }
-    if (stream.fin) {
+    // A request whose body was whole from the start (a GET) is as closed as one that got 'fin'.
+    if (!stream.bodyFollows || stream.fin) {
       this.#ctx.reply(replyTo, gunStreamError(this.#ctx.conn, ref, ['badstate', Sentences.streamClosed]));
       return;
     }
+    // Bytes past the declared content-length would be read by the server as the start of
+    // another request (request smuggling): refused, nothing written.
+    if (data.length > stream.bodyLeft) {
+      this.#ctx.reply(replyTo, gunStreamError(this.#ctx.conn, ref, ['badstate', Sentences.bodyTooLong]));
+      return;
+    }
+    stream.bodyLeft -= data.length;
     stream.fin = fin;
     if (stream.req === undefined) {
       if (data.length > 0) stream.pending.push(data);
@@ -158,10 +175,11 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     if (fin) stream.req.end();
   }
 
-  cancel(ref: StreamRef): void {
+  cancel(ref: StreamRef, replyTo: ReplyTo): void {
     // As Gun does on HTTP/1.1: stop forwarding; the response is still read to keep the socket in sync.
     const stream = this.#streams.get(ref);
     if (stream) stream.cancelled = true;
+    else this.#ctx.reply(replyTo, gunStreamError(this.#ctx.conn, ref, ['badstate', Sentences.streamNotFound]));
   }
 
   wsUpgrade(u: WsUpgradeRequest): void {
@@ -177,7 +195,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const stream: Stream = {
       ref: u.ref, replyTo: u.replyTo, method: 'GET', pending: [], fin: true, bodyFollows: false,
       req: undefined, cancelled: false, reported: false, finish: undefined, asksClose: false,
-      command: { $gun: 'ws_upgrade', upgrade: u }, seq: ++this.#seq,
+      command: { $gun: 'ws_upgrade', upgrade: u }, seq: ++this.#seq, bodyLeft: 0,
     };
     this.#streams.set(u.ref, stream);
     this.#enqueue(() => this.#runUpgrade(stream, u));
@@ -400,6 +418,8 @@ export class HttpHandler implements ProtocolHandler, Handshake {
         if (!stream.cancelled) unsent.push(stream.command);
         continue;
       }
+      // A cancelled stream says nothing more, its loss included (Gun skips streams it no longer forwards).
+      if (stream.cancelled) continue;
       killed.push(stream.ref);
       if (!stream.reported) this.#ctx.reply(stream.replyTo, gunStreamError(conn, stream.ref, ['closed', Sentences.connectionLost]));
     }
