@@ -12,7 +12,7 @@ import { lookup, send } from '../runtime/registry.js';
 import { exit, monitorFrom } from '../runtime/signals.js';
 import {
   gunDown, gunStreamError, gunUp, Sentences,
-  type DownReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
+  type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
 } from './messages.js';
 import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
@@ -115,16 +115,23 @@ export class Connection implements Behaviour, ConnectionContext {
         return true;
       case 'down':
         if (event.from !== this.handler) return true;
-        if (this.stateName === 'closing') exit(this.#closedReason);
-        this.#carry.push(...event.unsent);
+        for (const command of event.unsent) {
+          // A reconnecting upgrade is re-issued on every connection anyway.
+          if (command.$gun === 'ws_upgrade' && this.#reupgrades?.includes(command.upgrade)) continue;
+          this.#carry.push(command);
+        }
+        if (this.stateName === 'closing') this.#exitClosed();
         this.#down(event.reason, event.killed);
         return true;
       case 'closing_timeout':
-        if (this.stateName === 'closing') exit(this.#closedReason);
+        if (this.stateName === 'closing') this.#exitClosed();
         return true;
       case 'shutdown':
         if (this.stateName === 'closing') return false;
-        if (this.handler === undefined) exit('shutdown');
+        if (this.handler === undefined) {
+          this.#refuseWaiting(['closing', Sentences.shuttingDown]);
+          exit('shutdown');
+        }
         this.#closeGracefully('shutdown', 'shutdown');
         return true;
       default:
@@ -182,8 +189,15 @@ export class Connection implements Behaviour, ConnectionContext {
     this.#dropSocket();
     this.stateName = 'not_connected';
     send(this.owner, gunDown(this.conn, protocol, reason, killed));
-    this.#shortLived = getClock().now() - this.#connectedAt < Math.max(this.opts.retryTimeout, 1000) ? this.#shortLived + 1 : 0;
     if (this.#retriesLeft <= 0) this.#giveUp(reason);
+    // An HTTP close that was announced (connection: close, HTTP/1.0) is no failure: with requests
+    // waiting for the next connection, it is made at once (one connection per request, as 1.0 is).
+    if (reason === 'normal' && protocol === 'http' && this.#hasWaiting()) {
+      this.#shortLived = 0;
+      this.#connect();
+      return;
+    }
+    this.#shortLived = getClock().now() - this.#connectedAt < Math.max(this.opts.retryTimeout, 1000) ? this.#shortLived + 1 : 0;
     this.#waitToRetry(this.#retryDecision(reason));
   }
 
@@ -193,13 +207,31 @@ export class Connection implements Behaviour, ConnectionContext {
    * so none is lost silently.
    */
   #giveUp(reason: DownReason | ConnectError): never {
-    const waiting: Unsent[] = [...this.#carry, ...(lookup(this.conn)?.mailbox.toArray() ?? []).filter(isWaitingCommand)];
+    this.#refuseWaiting(['closed', Sentences.connectionLost]);
+    exit(['shutdown', reason]);
+  }
+
+  /** The end of a graceful close; gun.shutdown's waiting requests are told so (an owner that is gone is not). */
+  #exitClosed(): never {
+    if (this.#closedReason === 'shutdown') this.#refuseWaiting(['closing', Sentences.shuttingDown]);
+    exit(this.#closedReason);
+  }
+
+  /** Answers the requests and upgrades that wait for a connection (carried or postponed), except cancelled ones. */
+  #refuseWaiting(reason: GunErrorReason): void {
+    const queued = lookup(this.conn)?.mailbox.toArray() ?? [];
+    const cancelled = new Set(queued.filter(isCancel).map((c) => c.ref));
+    const waiting = [...this.#carry, ...queued.filter(isWaitingCommand)];
     this.#carry = [];
     for (const command of waiting) {
       const { replyTo, ref } = command.$gun === 'request' ? command.req : command.upgrade;
-      send(replyTo, gunStreamError(this.conn, ref, ['closed', Sentences.connectionLost]));
+      if (!cancelled.has(ref)) send(replyTo, gunStreamError(this.conn, ref, reason));
     }
-    exit(['shutdown', reason]);
+  }
+
+  /** Requests or upgrades wait for a connection. */
+  #hasWaiting(): boolean {
+    return this.#carry.length > 0 || (lookup(this.conn)?.mailbox.toArray() ?? []).some(isWaitingCommand);
   }
 
   #retryDecision(reason: DownReason | string): RetryDecision {
@@ -295,6 +327,10 @@ export class Connection implements Behaviour, ConnectionContext {
   }
 }
 
+function isCancel(msg: unknown): msg is Extract<Command, { $gun: 'cancel' }> {
+  return (msg as { $gun?: unknown } | null)?.$gun === 'cancel';
+}
+
 function isWaitingCommand(msg: unknown): msg is Unsent {
   const tag = (msg as { $gun?: unknown } | null)?.$gun;
   return tag === 'request' || tag === 'ws_upgrade';
@@ -317,12 +353,12 @@ export function connectionState(conn: Pid): Connection | undefined {
 /**
  * wsOpts.reconnect's default. The wait starts where the default policy's does (retryTimeout,
  * doubled while connections die young) and doubles for each failed attempt since the last
- * connect too, up to 30 s; jitter adds up to half again, never less, so clients of one
- * restarted server spread out without ever waiting less than retryTimeout.
+ * connect too; jitter adds up to half again, never less, so clients of one restarted server
+ * spread out without ever waiting less than retryTimeout; the wait stays under 30 s.
  */
 function jitteredBackoff(retriesLeft: number, context: RetryContext): RetryDecision {
   const base = context.opts.retryTimeout;
   const steps = context.opts.retry - retriesLeft + context.shortLived;
   const wait = steps === 0 ? base : Math.max(base, Math.min(Math.max(base, 100) * 2 ** Math.min(steps - 1, 16), 30_000));
-  return { retries: retriesLeft - 1, timeout: Math.round(wait * (1 + Math.random() / 2)) };
+  return { retries: retriesLeft - 1, timeout: Math.max(base, Math.min(Math.round(wait * (1 + Math.random() / 2)), 30_000)) };
 }

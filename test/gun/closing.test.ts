@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, gun, ok } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
-import { deadPort, readUntil, startHttp, startRaw } from '../helpers/servers.js';
+import { deadPort, readUntil, sleep, startHttp, startRaw } from '../helpers/servers.js';
 
 test('expect: 100-continue keeps the connection alive (Node marked such requests the socket last)', (t) => inProcess(async () => {
   const srv = await startHttp((req, res) => {
@@ -96,4 +96,128 @@ test('out of retries, the requests still waiting for a connection get gun_error 
   const dead = gun.open('127.0.0.1', await deadPort(), { retry: 0 });
   const never = gun.get(dead, '/');
   await assertReceive(['gun_error', dead, never, ['closed', 'The connection was lost.']], 1000);
+}));
+
+test('a request carried to the next connection takes the body chunks gun.data gave it meanwhile', (t) => inProcess(async () => {
+  let served = 0;
+  const srv = await startHttp((req, res) => {
+    served++;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      res.setHeader('connection', served === 1 ? 'close' : 'keep-alive');
+      res.end(`${req.method} ${req.url} ${Buffer.concat(chunks)}`);
+    });
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const first = gun.get(conn, '/first');
+  const upload = gun.post(conn, '/upload', [['content-type', 'text/plain']]);
+  gun.data(conn, upload, 'nofin', 'xy');
+  gun.data(conn, upload, 'fin', 'z');
+  assert.equal(ok(await gun.awaitBody(conn, first, 1000)).toString(), 'GET /first ');
+  assert.equal(ok(await gun.awaitBody(conn, upload, 1000)).toString(), 'POST /upload xyz');
+}));
+
+test('with requests waiting, an announced close reconnects at once (no retryTimeout, no backoff)', (t) => inProcess(async () => {
+  const srv = await startHttp((req, res) => {
+    res.setHeader('connection', 'close');
+    res.end(`${req.url}`);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port); // retryTimeout 5000
+  const t0 = performance.now();
+  const refs = ['/1', '/2', '/3'].map((path) => gun.get(conn, path));
+  for (const [i, ref] of refs.entries()) assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), `/${i + 1}`);
+  assert.ok(performance.now() - t0 < 1000, `${Math.round(performance.now() - t0)} ms`);
+  assert.equal(srv.remotePorts.length, 3);
+}));
+
+test('a reconnecting upgrade queued behind a connection: close response is issued once on the next connection', (t) => inProcess(async () => {
+  // Socket 1 answers the GET with connection: close; later sockets answer the upgrade with a bad accept key.
+  const requests: string[] = [];
+  let sockets = 0;
+  const srv = await startRaw((socket) => {
+    const id = ++sockets;
+    let buffered = '';
+    socket.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+        requests.push(`${id} ${buffered.slice(0, end).split('\r\n')[0]}`);
+        buffered = buffered.slice(end + 4);
+        if (id === 1) setTimeout(() => socket.end('HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 4\r\n\r\nslow'), 50);
+        else socket.write('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: bogus\r\n\r\n');
+      }
+    });
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 1, retryTimeout: 10 });
+  const get = gun.get(conn, '/slow');
+  const ws = gun.wsUpgrade(conn, '/ws', [], { reconnect: true });
+  assert.equal(ok(await gun.awaitBody(conn, get, 1000)).toString(), 'slow');
+  await assertReceive(['gun_down', conn, 'http', 'normal', [], []], 1000);
+  await assertReceive(['gun_error', conn, ws, ['closed', ['ws_handshake', _]]], 1000);
+  await refuteReceive(['gun_error', conn, ws, ['closed', 'The connection was lost.']], 50);
+  assert.deepEqual(requests.filter((r) => r.startsWith('2 ')), ['2 GET /ws HTTP/1.1']);
+}));
+
+test('an answer that comes before the request body is finished (417 to an expect) ends the socket: the next request goes on a new one', (t) => inProcess(async () => {
+  const heads: string[][] = [];
+  const srv = await startRaw((socket) => {
+    const seen: string[] = [];
+    heads.push(seen);
+    socket.on('data', (d: Buffer) => {
+      seen.push(d.toString().split('\r\n')[0]);
+      if (seen.length === 1) socket.write('HTTP/1.1 417 Expectation Failed\r\ncontent-length: 0\r\n\r\n');
+    });
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 10 });
+  const upload = gun.post(conn, '/upload', [['expect', '100-continue']]);
+  await assertReceive(['gun_response', conn, upload, 'fin', 417, _], 1000);
+  await assertReceive(['gun_down', conn, 'http', 'normal', [], []], 1000);
+  gun.get(conn, '/next');
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  await sleep(50);
+  // The GET was never written behind the unfinished chunked body.
+  assert.deepEqual(heads.map((h) => h[0]), ['POST /upload HTTP/1.1', 'GET /next HTTP/1.1']);
+}));
+
+test('a chunk held for one turn is not delivered after a parse error, nor after gun.close', (t) => inProcess(async () => {
+  const srv = await startRaw((socket) => {
+    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => {
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\nZZZ\r\n');
+    });
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.get(conn, '/');
+  await assertReceive(['gun_error', conn, ref, ['connection_error', 'protocol_error', _]], 1000);
+  await assertReceive(['gun_down', conn, 'http', _, [ref], []], 1000);
+  await refuteReceive(['gun_data', conn, ref, _, _], 30);
+  const srv2 = await startRaw((socket) => {
+    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n'));
+  });
+  t.after(() => srv2.close());
+  const conn2 = gun.open('127.0.0.1', srv2.port, { retry: 0 });
+  const ref2 = gun.get(conn2, '/');
+  await assertReceive(['gun_response', conn2, ref2, 'nofin', 200, _], 1000);
+  gun.close(conn2);
+  await refuteReceive(['gun_data', conn2, ref2, _, _], 30);
+}));
+
+test('waiting requests: a cancelled one gets nothing when the retries run out; gun.shutdown answers the others with closing', () => inProcess(async () => {
+  const port = await deadPort();
+  const conn = gun.open('127.0.0.1', port, { retry: 1, retryTimeout: 50 });
+  const cancelled = gun.get(conn, '/a');
+  gun.cancel(conn, cancelled);
+  const kept = gun.get(conn, '/b');
+  await assertReceive(['gun_error', conn, kept, ['closed', 'The connection was lost.']], 1000);
+  await refuteReceive(['gun_error', conn, cancelled, _], 30);
+  const srvless = gun.open('127.0.0.1', port, { retryTimeout: 60_000 });
+  await sleep(20);
+  const waiting = gun.get(srvless, '/c');
+  gun.shutdown(srvless);
+  await assertReceive(['gun_error', srvless, waiting, ['closing', 'The connection is shutting down.']], 1000);
 }));

@@ -37,10 +37,20 @@ interface Stream {
   readonly seq: number;
   /** Body bytes the request's content-length still allows (Infinity without one). */
   bodyLeft: number;
+  /** Sends the response chunk held for one turn, if any (before a loss is reported). */
+  flushHeld: (() => void) | undefined;
   finish: (() => void) | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A stream's command to send again, with the body chunks gun.data gave it meanwhile. */
+function withPendingBody(stream: Stream): Unsent {
+  const command = stream.command;
+  if (command.$gun !== 'request' || !command.req.bodyFollows) return command;
+  const body = stream.pending.length > 0 ? Buffer.concat(stream.pending) : undefined;
+  return { $gun: 'request', req: { ...command.req, body, bodyFollows: !stream.fin } };
+}
 
 /** What the request's content-length leaves for gun.data, after the body given with it. */
 function declaredLength(r: OutgoingRequest): number {
@@ -141,7 +151,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const stream: Stream = {
       ref: r.ref, replyTo: r.replyTo, method: r.method, pending: r.body ? [r.body] : [], fin: !r.bodyFollows,
       bodyFollows: r.bodyFollows, req: undefined, cancelled: false, reported: false, finish: undefined, asksClose,
-      command: { $gun: 'request', req: r }, seq: ++this.#seq, bodyLeft: declaredLength(r),
+      command: { $gun: 'request', req: r }, seq: ++this.#seq, bodyLeft: declaredLength(r), flushHeld: undefined,
     };
     this.#streams.set(r.ref, stream);
     if (asksClose) this.#lastSeq = Math.min(this.#lastSeq, stream.seq);
@@ -195,7 +205,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const stream: Stream = {
       ref: u.ref, replyTo: u.replyTo, method: 'GET', pending: [], fin: true, bodyFollows: false,
       req: undefined, cancelled: false, reported: false, finish: undefined, asksClose: false,
-      command: { $gun: 'ws_upgrade', upgrade: u }, seq: ++this.#seq, bodyLeft: 0,
+      command: { $gun: 'ws_upgrade', upgrade: u }, seq: ++this.#seq, bodyLeft: 0, flushHeld: undefined,
     };
     this.#streams.set(u.ref, stream);
     this.#enqueue(() => this.#runUpgrade(stream, u));
@@ -297,8 +307,10 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       if (held === undefined) return;
       const chunk = held;
       held = undefined;
-      if (!stream.cancelled) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', chunk));
+      // Nothing after the stream's last word (a parse error) or from a connection that is gone.
+      if (!stream.cancelled && !stream.reported && !this.#gone) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', chunk));
     };
+    stream.flushHeld = sendHeld;
     res.on('data', (chunk: Buffer) => {
       sendHeld();
       received += chunk.length;
@@ -317,6 +329,13 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       if (turn !== undefined) clearImmediate(turn);
       // The close we asked for comes next: 'normal', as Gun reports it.
       if (stream.asksClose) this.#expectClose = true;
+      // The server answered before the request body was finished (417 to an expect, an early
+      // error): where the next request would start on the wire is unknown, so the socket ends here.
+      if (!stream.fin) {
+        this.#expectClose = true;
+        this.#lastSeq = Math.min(this.#lastSeq, stream.seq);
+        this.#socket.end();
+      }
       if (!fin && !finSent && !stream.cancelled) {
         if (res.rawTrailers.length > 0) {
           if (held !== undefined) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', held));
@@ -411,11 +430,12 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const conn = this.#ctx.conn;
     const killed: StreamRef[] = [];
     const unsent: Unsent[] = [];
+    for (const stream of this.#streams.values()) stream.flushHeld?.();
     for (const stream of this.#streams.values()) {
       // A close that was announced (connection: close) leaves what still waits in the queue
       // unsent and safe to send again: it runs on the next connection instead of failing.
       if (stream.seq > this.#lastSeq && stream.finish === undefined) {
-        if (!stream.cancelled) unsent.push(stream.command);
+        if (!stream.cancelled) unsent.push(withPendingBody(stream));
         continue;
       }
       // A cancelled stream says nothing more, its loss included (Gun skips streams it no longer forwards).
