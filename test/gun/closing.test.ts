@@ -6,6 +6,16 @@ import { _, gun, ok } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
 import { deadPort, readUntil, sleep, startHttp, startRaw } from '../helpers/servers.js';
 
+/** A server that answers its first request with connection: close and echoes each request's path. */
+function closingOnce(): ReturnType<typeof startHttp> {
+  let served = 0;
+  return startHttp((req, res) => {
+    served++;
+    res.setHeader('connection', served === 1 ? 'close' : 'keep-alive');
+    res.end(`${req.url}`);
+  });
+}
+
 test('expect: 100-continue keeps the connection alive (Node marked such requests the socket last)', (t) => inProcess(async () => {
   const srv = await startHttp((req, res) => {
     let n = 0;
@@ -36,12 +46,7 @@ test('a request that asks for connection: close ends with gun_down normal, even 
 }));
 
 test('requests queued behind a connection: close response run on the next connection instead of failing', (t) => inProcess(async () => {
-  let served = 0;
-  const srv = await startHttp((req, res) => {
-    served++;
-    res.setHeader('connection', served === 1 ? 'close' : 'keep-alive');
-    res.end(`${req.url}`);
-  });
+  const srv = await closingOnce();
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 10 });
   const refs = ['/1', '/2', '/3'].map((path) => gun.get(conn, path));
@@ -52,12 +57,7 @@ test('requests queued behind a connection: close response run on the next connec
 }));
 
 test('a request made after a connection: close response waits for the next connection', (t) => inProcess(async () => {
-  let served = 0;
-  const srv = await startHttp((req, res) => {
-    served++;
-    res.setHeader('connection', served === 1 ? 'close' : 'keep-alive');
-    res.end(`${req.url}`);
-  });
+  const srv = await closingOnce();
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 10 });
   const first = gun.get(conn, '/first');
