@@ -145,7 +145,10 @@ export class Connection implements Behaviour, ConnectionContext {
 
   #ownerDown(reason: unknown): boolean {
     if (this.stateName === 'closing') return false;
-    if (this.handler === undefined) exit(ownerDownReason(reason));
+    if (this.handler === undefined) {
+      this.#refuseWaiting(['closing', Sentences.shuttingDown], true);
+      exit(ownerDownReason(reason));
+    }
     this.#closeGracefully(ownerDownReason(reason), 'owner_down');
     return true;
   }
@@ -179,20 +182,22 @@ export class Connection implements Behaviour, ConnectionContext {
     this.#retriesLeft = this.opts.retry;
     send(this.owner, gunUp(this.conn, 'http'));
     for (const upgrade of this.#reupgrades ?? []) this.handler.wsUpgrade?.(upgrade);
-    const carried = this.#carry;
+    const carried = this.#dropCancelled(this.#carry);
     this.#carry = [];
     for (const command of carried) this.#dispatch(command);
   }
 
   #down(reason: DownReason, killed: readonly StreamRef[]): void {
     const protocol: ProtocolName = this.handler?.name ?? 'http';
+    const served = this.handler?.served ?? 0;
     this.#dropSocket();
     this.stateName = 'not_connected';
     send(this.owner, gunDown(this.conn, protocol, reason, killed));
     if (this.#retriesLeft <= 0) this.#giveUp(reason);
-    // An HTTP close that was announced (connection: close, HTTP/1.0) is no failure: with requests
-    // waiting for the next connection, it is made at once (one connection per request, as 1.0 is).
-    if (reason === 'normal' && protocol === 'http' && this.#hasWaiting()) {
+    // An HTTP close that was announced (connection: close, HTTP/1.0) after serving a request is
+    // no failure: with requests waiting, the next connection is made at once (one per request, as
+    // 1.0 is). One that served none (a refused reconnecting upgrade) follows the retry policy.
+    if (reason === 'normal' && protocol === 'http' && served > 0 && this.#hasWaiting()) {
       this.#shortLived = 0;
       this.#connect();
       return;
@@ -211,22 +216,45 @@ export class Connection implements Behaviour, ConnectionContext {
     exit(['shutdown', reason]);
   }
 
-  /** The end of a graceful close; gun.shutdown's waiting requests are told so (an owner that is gone is not). */
+  /** The end of a graceful close: the waiting requests are told so (except an owner that is gone). */
   #exitClosed(): never {
-    if (this.#closedReason === 'shutdown') this.#refuseWaiting(['closing', Sentences.shuttingDown]);
+    this.#refuseWaiting(['closing', Sentences.shuttingDown], this.#closedReason !== 'shutdown');
     exit(this.#closedReason);
   }
 
-  /** Answers the requests and upgrades that wait for a connection (carried or postponed), except cancelled ones. */
-  #refuseWaiting(reason: GunErrorReason): void {
+  /** Answers the requests and upgrades that wait for a connection (carried or postponed), except cancelled ones (and the owner's, when it is gone). */
+  #refuseWaiting(reason: GunErrorReason, ownerGone = false): void {
     const queued = lookup(this.conn)?.mailbox.toArray() ?? [];
     const cancelled = new Set(queued.filter(isCancel).map((c) => c.ref));
     const waiting = [...this.#carry, ...queued.filter(isWaitingCommand)];
     this.#carry = [];
     for (const command of waiting) {
       const { replyTo, ref } = command.$gun === 'request' ? command.req : command.upgrade;
-      if (!cancelled.has(ref)) send(replyTo, gunStreamError(this.conn, ref, reason));
+      if (!cancelled.has(ref) && !(ownerGone && replyTo === this.owner)) send(replyTo, gunStreamError(this.conn, ref, reason));
     }
+  }
+
+  /**
+   * Requests that waited for this connection and were cancelled meanwhile are never sent: they
+   * and their cancel and data commands leave the mailbox (a cancel would otherwise come too late,
+   * after the request went out). Returns the carried commands that remain.
+   */
+  #dropCancelled(carried: readonly Unsent[]): Unsent[] {
+    const mailbox = lookup(this.conn)?.mailbox;
+    if (mailbox === undefined) return [...carried];
+    const queued = mailbox.toArray();
+    const cancelled = new Set(queued.filter(isCancel).map((c) => c.ref));
+    if (cancelled.size === 0) return [...carried];
+    const waiting = new Set([...carried, ...queued.filter(isWaitingCommand)].map(unsentRef));
+    const drop = new Set([...cancelled].filter((ref) => waiting.has(ref)));
+    if (drop.size === 0) return [...carried];
+    mailbox.removeAll((m) => {
+      const tag = (m as { $gun?: unknown } | null)?.$gun;
+      if (tag === 'request' || tag === 'ws_upgrade') return drop.has(unsentRef(m as Unsent));
+      if (tag === 'cancel' || tag === 'data') return drop.has((m as { ref: StreamRef }).ref);
+      return false;
+    });
+    return carried.filter((c) => !drop.has(unsentRef(c)));
   }
 
   /** Requests or upgrades wait for a connection. */
@@ -325,6 +353,10 @@ export class Connection implements Behaviour, ConnectionContext {
   down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[], unsent: readonly Unsent[] = []): void {
     send(this.conn, { $gun: 'down', from, reason, killed, unsent } satisfies Event);
   }
+}
+
+function unsentRef(command: Unsent): StreamRef {
+  return command.$gun === 'request' ? command.req.ref : command.upgrade.ref;
 }
 
 function isCancel(msg: unknown): msg is Extract<Command, { $gun: 'cancel' }> {

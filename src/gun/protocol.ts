@@ -37,6 +37,8 @@ export interface ProtocolHandler {
   cancel?(ref: StreamRef, replyTo: ReplyTo): void;
   wsUpgrade?(upgrade: WsUpgradeRequest): void;
   wsSend?(frames: readonly WsSendFrame[], caller: Pid): void;
+  /** Requests whose response ended on this socket (an HTTP close that served none is not progress). */
+  readonly served?: number;
   /** False when the command must wait for the next connection (this socket is about to close). Absent: always true. */
   accepts?(command: 'request' | 'data' | 'cancel' | 'ws_upgrade', ref: StreamRef): boolean;
   /**

@@ -221,3 +221,79 @@ test('waiting requests: a cancelled one gets nothing when the retries run out; g
   gun.shutdown(srvless);
   await assertReceive(['gun_error', srvless, waiting, ['closing', 'The connection is shutting down.']], 1000);
 }));
+
+test('a carried upload without content-length stays chunked: chunks given after the carry follow it, nothing past its end', (t) => inProcess(async () => {
+  let served = 0;
+  const uploads: string[] = [];
+  const srv = await startHttp((req, res) => {
+    const first = served++ === 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method === 'POST') uploads.push(`${req.headers['transfer-encoding']} ${Buffer.concat(chunks)}`);
+      // The first answer waits, so the upload is still queued when the close is announced.
+      setTimeout(() => {
+        if (first) res.setHeader('connection', 'close');
+        res.end('ok');
+      }, first ? 50 : 0);
+    });
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 10 });
+  const slow = gun.get(conn, '/slow');
+  const upload = gun.post(conn, '/upload', [['content-type', 'text/plain']]);
+  gun.data(conn, upload, 'nofin', 'x1-');
+  assert.equal(ok(await gun.awaitBody(conn, slow, 1000)).toString(), 'ok');
+  await assertReceive(['gun_down', conn, 'http', 'normal', [], []], 1000);
+  gun.data(conn, upload, 'fin', 'x2');
+  assert.equal(ok(await gun.awaitBody(conn, upload, 1000)).toString(), 'ok');
+  assert.deepEqual(uploads, ['chunked x1-x2']);
+}));
+
+test('a request cancelled while it waits for the next connection is never sent', (t) => inProcess(async () => {
+  const seen: string[] = [];
+  let served = 0;
+  const srv = await startHttp((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const first = served++ === 0;
+    setTimeout(() => {
+      if (first) res.setHeader('connection', 'close');
+      res.end('x');
+    }, first ? 50 : 0);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 200 });
+  gun.get(conn, '/slow');
+  const charge = gun.post(conn, '/charge', [], 'pay');
+  await assertReceive(['gun_down', conn, 'http', 'normal', [], []], 1000);
+  gun.cancel(conn, charge);
+  const after = gun.get(conn, '/after');
+  assert.equal(ok(await gun.awaitBody(conn, after, 2000)).toString(), 'x');
+  assert.deepEqual(seen, ['GET /slow', 'GET /after']);
+  await refuteReceive(['gun_error', conn, charge, _], 20);
+}));
+
+test('an announced close that served no request (a refused reconnecting upgrade) follows the retry policy, no storm', (t) => inProcess(async () => {
+  const srv = await startHttp((_req, res) => {
+    res.writeHead(503, { connection: 'close', 'content-length': '0' });
+    res.end();
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 1000 });
+  gun.wsUpgrade(conn, '/ws', [], { reconnect: true });
+  gun.get(conn, '/waiting');
+  await sleep(500);
+  gun.close(conn);
+  assert.equal(srv.remotePorts.length, 1);
+}));
+
+test('a connection: close response cut short is a loss (closed), not a normal close', (t) => inProcess(async () => {
+  const srv = await startRaw((socket) => {
+    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => socket.end('HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 10\r\n\r\nshort'));
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.get(conn, '/');
+  await assertReceive(['gun_error', conn, ref, ['closed', 'The connection was lost.']], 1000);
+  await assertReceive(['gun_down', conn, 'http', 'closed', [ref], []], 1000);
+}));

@@ -94,6 +94,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
    */
   #lastSeq = Infinity;
   #seq = 0;
+  #served = 0;
   #closing = false;
   #gone = false;
   #keepalive: TimerHandle | undefined;
@@ -135,6 +136,11 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   #idle(): Promise<void> {
     if (this.#pqueue !== undefined) return this.#pqueue.onIdle();
     return this.#direct ?? Promise.resolve();
+  }
+
+  /** Requests whose response ended on this socket. */
+  get served(): number {
+    return this.#served;
   }
 
   accepts(command: 'request' | 'data' | 'cancel' | 'ws_upgrade', ref: StreamRef): boolean {
@@ -260,7 +266,8 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       }
       headers.host ??= hostHeader(ctx.host, ctx.port, ctx.opts.transport);
       if (!this.#http10) headers.connection ??= 'keep-alive';
-      if (r.body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(r.body.length);
+      // A whole body has a length; a body that is still to come (or carried half sent) goes chunked.
+      if (r.body !== undefined && !r.bodyFollows && headers['content-length'] === undefined) headers['content-length'] = String(r.body.length);
       const socket = this.#socket;
       const options = { createConnection: () => socket, method: r.method, path: r.path, headers, setHost: false };
       const req = this.#http10 ? new Http10Request(options) : http.request(options);
@@ -288,10 +295,9 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     res.on('error', () => {
       // A truncated body: the socket's close reports it (gun_error + gun_down).
     });
-    if (/\bclose\b/i.test(res.headers.connection ?? '') || (res.httpVersion === '1.0' && !/keep-alive/i.test(res.headers.connection ?? ''))) {
-      this.#expectClose = true;
-      this.#lastSeq = Math.min(this.#lastSeq, stream.seq);
-    }
+    // An announced close: nothing more goes on this socket; it is 'normal' once this response is whole.
+    const announced = /\bclose\b/i.test(res.headers.connection ?? '') || (res.httpVersion === '1.0' && !/keep-alive/i.test(res.headers.connection ?? ''));
+    if (announced) this.#lastSeq = Math.min(this.#lastSeq, stream.seq);
     const fin = isBodyless(stream.method, status, res.headers['content-length']);
     if (!stream.cancelled) ctx.reply(stream.replyTo, gunResponse(ctx.conn, stream.ref, fin ? 'fin' : 'nofin', status, headers));
     // Chunks go out as they come. The last one carries 'fin' when that is known in time: at
@@ -327,8 +333,9 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     });
     res.on('end', () => {
       if (turn !== undefined) clearImmediate(turn);
-      // The close we asked for comes next: 'normal', as Gun reports it.
-      if (stream.asksClose) this.#expectClose = true;
+      // The close we asked for or were told of comes next: 'normal', as Gun reports it.
+      if (stream.asksClose || announced) this.#expectClose = true;
+      if (stream.command.$gun === 'request') this.#served++;
       // The server answered before the request body was finished (417 to an expect, an early
       // error): where the next request would start on the wire is unknown, so the socket ends here.
       if (!stream.fin) {
