@@ -181,10 +181,12 @@ export class Connection implements Behaviour, ConnectionContext {
     this.stateName = 'connected';
     this.#retriesLeft = this.opts.retry;
     send(this.owner, gunUp(this.conn, 'http'));
-    for (const upgrade of this.#reupgrades ?? []) this.handler.wsUpgrade?.(upgrade);
+    // What waited goes first: a re-issued upgrade, once accepted, leaves no room for HTTP after it,
+    // and one the server refuses with a close would otherwise keep them waiting forever.
     const carried = this.#dropCancelled(this.#carry);
     this.#carry = [];
     for (const command of carried) this.#dispatch(command);
+    for (const upgrade of this.#reupgrades ?? []) this.handler.wsUpgrade?.(upgrade);
   }
 
   #down(reason: DownReason, killed: readonly StreamRef[]): void {

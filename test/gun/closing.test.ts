@@ -297,3 +297,31 @@ test('a connection: close response cut short is a loss (closed), not a normal cl
   await assertReceive(['gun_error', conn, ref, ['closed', 'The connection was lost.']], 1000);
   await assertReceive(['gun_down', conn, 'http', 'closed', [ref], []], 1000);
 }));
+
+test('a body sent with transfer-encoding: chunked gets no content-length, carried or not', (t) => inProcess(async () => {
+  const heads: string[] = [];
+  const srv = await startHttp((req, res) => {
+    heads.push(`${req.headers['transfer-encoding']} ${req.headers['content-length']}`);
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const ref = gun.post(conn, '/', [['transfer-encoding', 'chunked']], 'abc');
+  assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), 'ok');
+  assert.deepEqual(heads, ['chunked undefined']);
+}));
+
+test('a request waiting behind a reconnecting upgrade that the server refuses with a close still runs', (t) => inProcess(async () => {
+  const srv = await startHttp((req, res) => {
+    if (req.url === '/ws') res.writeHead(503, { connection: 'close', 'content-length': '0' });
+    res.end(req.url === '/ws' ? undefined : 'served');
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 10 });
+  const ws = gun.wsUpgrade(conn, '/ws', [], { reconnect: true });
+  const get = gun.get(conn, '/x');
+  await assertReceive(['gun_response', conn, ws, 'fin', 503, _], 1000);
+  assert.equal(ok(await gun.awaitBody(conn, get, 2000)).toString(), 'served');
+  gun.close(conn);
+}));

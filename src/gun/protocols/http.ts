@@ -267,7 +267,9 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       headers.host ??= hostHeader(ctx.host, ctx.port, ctx.opts.transport);
       if (!this.#http10) headers.connection ??= 'keep-alive';
       // A whole body has a length; a body that is still to come (or carried half sent) goes chunked.
-      if (r.body !== undefined && !r.bodyFollows && headers['content-length'] === undefined) headers['content-length'] = String(r.body.length);
+      if (r.body !== undefined && !r.bodyFollows && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+        headers['content-length'] = String(r.body.length);
+      }
       const socket = this.#socket;
       const options = { createConnection: () => socket, method: r.method, path: r.path, headers, setHost: false };
       const req = this.#http10 ? new Http10Request(options) : http.request(options);
