@@ -135,6 +135,11 @@ export class Connection implements Behaviour, ConnectionContext {
         this.#closeGracefully('shutdown', 'shutdown');
         return true;
       default:
+        // A cancelled reconnecting upgrade is not issued again; while down, that is all the cancel does.
+        if (event.$gun === 'cancel' && this.#reupgrades?.some((u) => u.ref === event.ref)) {
+          this.#reupgrades = this.#reupgrades.filter((u) => u.ref !== event.ref);
+          if (this.handler === undefined) return true;
+        }
         // Requests, body data, cancels and upgrades wait until there is a socket to run them on.
         if (this.handler === undefined || this.stateName === 'closing') return false;
         if (this.handler.accepts?.(event.$gun, commandRef(event)) === false) return false;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, gun, ok } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
-import { deadPort, readUntil, sleep, startHttp, startRaw } from '../helpers/servers.js';
+import { deadPort, readUntil, sleep, startHttp, startRaw, startWs } from '../helpers/servers.js';
 
 /** A server that answers its first request with connection: close and echoes each request's path. */
 function closingOnce(): ReturnType<typeof startHttp> {
@@ -323,5 +323,21 @@ test('a request waiting behind a reconnecting upgrade that the server refuses wi
   const get = gun.get(conn, '/x');
   await assertReceive(['gun_response', conn, ws, 'fin', 503, _], 1000);
   assert.equal(ok(await gun.awaitBody(conn, get, 2000)).toString(), 'served');
+  gun.close(conn);
+}));
+
+test('gun.cancel of a reconnecting upgrade stops it being issued again', (t) => inProcess(async () => {
+  const srv = await startWs({ onConnection: (ws) => ws.close(1001, 'restart') });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 200 });
+  const ref = gun.wsUpgrade(conn, '/ws', [], { reconnect: true });
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  await assertReceive(['gun_upgrade', conn, ref, _, _], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
+  gun.cancel(conn, ref);
+  await assertReceive(['gun_up', conn, 'http'], 2000);
+  await refuteReceive(['gun_upgrade', conn, ref, _, _], 200);
+  await refuteReceive(['gun_error', conn, ref, _], 0);
+  assert.equal(srv.clients.length, 1);
   gun.close(conn);
 }));
