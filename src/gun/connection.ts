@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { startActor, type Behaviour } from '../runtime/actor.js';
 import { getClock, type TimerHandle } from '../runtime/clock.js';
 import type { Pid, Ref } from '../runtime/pid.js';
+import type { Mailbox } from '../runtime/mailbox.js';
 import type { Process } from '../runtime/process.js';
 import { lookup, send } from '../runtime/registry.js';
 import { exit, monitorFrom } from '../runtime/signals.js';
@@ -14,7 +15,7 @@ import {
   gunDown, gunStreamError, gunUp, Sentences,
   type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
 } from './messages.js';
-import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
+import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, doubledWait, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
 import { HttpHandler } from './protocols/http.js';
 import { connect, type Attempt, type Connected, type ConnectError } from './transport.js';
@@ -63,6 +64,8 @@ export class Connection implements Behaviour, ConnectionContext {
   /** Upgrades to re-issue after a reconnect (wsOpts.reconnect). */
   #reupgrades: WsUpgradeRequest[] | undefined = undefined;
   readonly #ownerRef: Ref;
+  /** The actor's own mailbox: calls postponed while there is no connection wait there. */
+  readonly #mailbox: Mailbox;
   #retriesLeft: number;
   /** Consecutive connections that died young (the default retry policy backs off on them). */
   #shortLived = 0;
@@ -81,6 +84,7 @@ export class Connection implements Behaviour, ConnectionContext {
     this.port = port;
     this.opts = opts;
     this.#retriesLeft = opts.retry;
+    this.#mailbox = proc.mailbox;
     // Gun monitors its owner from the start; a dead owner's DOWN (noproc) is then the first message.
     this.#ownerRef = monitorFrom(proc, owner);
   }
@@ -188,7 +192,8 @@ export class Connection implements Behaviour, ConnectionContext {
     send(this.owner, gunUp(this.conn, 'http'));
     // What waited goes first: a re-issued upgrade, once accepted, leaves no room for HTTP after it,
     // and one the server refuses with a close would otherwise keep them waiting forever.
-    const carried = this.#dropCancelled(this.#carry);
+    this.#dropCancelled();
+    const carried = this.#carry;
     this.#carry = [];
     for (const command of carried) this.#dispatch(command);
     for (const upgrade of this.#reupgrades ?? []) this.handler.wsUpgrade?.(upgrade);
@@ -231,42 +236,34 @@ export class Connection implements Behaviour, ConnectionContext {
 
   /** Answers the requests and upgrades that wait for a connection (carried or postponed), except cancelled ones (and the owner's, when it is gone). */
   #refuseWaiting(reason: GunErrorReason, ownerGone = false): void {
-    const queued = lookup(this.conn)?.mailbox.toArray() ?? [];
-    const cancelled = new Set(queued.filter(isCancel).map((c) => c.ref));
-    const waiting = [...this.#carry, ...queued.filter(isWaitingCommand)];
+    this.#dropCancelled();
+    const waiting = [...this.#carry, ...this.#mailbox.toArray().filter(isWaitingCommand)];
     this.#carry = [];
     for (const command of waiting) {
-      const { replyTo, ref } = command.$gun === 'request' ? command.req : command.upgrade;
-      if (!cancelled.has(ref) && !(ownerGone && replyTo === this.owner)) send(replyTo, gunStreamError(this.conn, ref, reason));
+      const { replyTo, ref } = streamOf(command);
+      if (!(ownerGone && replyTo === this.owner)) send(replyTo, gunStreamError(this.conn, ref, reason));
     }
   }
 
   /**
-   * Requests that waited for this connection and were cancelled meanwhile are never sent: they
-   * and their cancel and data commands leave the mailbox (a cancel would otherwise come too late,
-   * after the request went out). Returns the carried commands that remain.
+   * Requests that wait for a connection and were cancelled meanwhile are never sent: they and
+   * their cancel and data commands leave the carry and the mailbox (a cancel would otherwise
+   * come too late, after the request went out).
    */
-  #dropCancelled(carried: readonly Unsent[]): Unsent[] {
-    const mailbox = lookup(this.conn)?.mailbox;
-    if (mailbox === undefined) return [...carried];
-    const queued = mailbox.toArray();
+  #dropCancelled(): void {
+    const queued = this.#mailbox.toArray();
     const cancelled = new Set(queued.filter(isCancel).map((c) => c.ref));
-    if (cancelled.size === 0) return [...carried];
-    const waiting = new Set([...carried, ...queued.filter(isWaitingCommand)].map(unsentRef));
+    if (cancelled.size === 0) return;
+    const waiting = new Set([...this.#carry, ...queued.filter(isWaitingCommand)].map(commandRef));
     const drop = new Set([...cancelled].filter((ref) => waiting.has(ref)));
-    if (drop.size === 0) return [...carried];
-    mailbox.removeAll((m) => {
-      const tag = (m as { $gun?: unknown } | null)?.$gun;
-      if (tag === 'request' || tag === 'ws_upgrade') return drop.has(unsentRef(m as Unsent));
-      if (tag === 'cancel' || tag === 'data') return drop.has((m as { ref: StreamRef }).ref);
-      return false;
-    });
-    return carried.filter((c) => !drop.has(unsentRef(c)));
+    if (drop.size === 0) return;
+    this.#mailbox.removeAll((m) => isStreamCommand(m) && drop.has(commandRef(m)));
+    this.#carry = this.#carry.filter((c) => !drop.has(commandRef(c)));
   }
 
   /** Requests or upgrades wait for a connection. */
   #hasWaiting(): boolean {
-    return this.#carry.length > 0 || (lookup(this.conn)?.mailbox.toArray() ?? []).some(isWaitingCommand);
+    return this.#carry.length > 0 || this.#mailbox.toArray().some(isWaitingCommand);
   }
 
   #retryDecision(reason: DownReason | string): RetryDecision {
@@ -290,7 +287,7 @@ export class Connection implements Behaviour, ConnectionContext {
   }
 
   /** Hands a command to the protocol in use; an operation it lacks is answered with badstate. */
-  #dispatch(msg: Exclude<Command, { $gun: 'shutdown' }>): void {
+  #dispatch(msg: StreamCommand): void {
     const conn = this.conn;
     const handler = this.handler!;
     switch (msg.$gun) {
@@ -362,25 +359,30 @@ export class Connection implements Behaviour, ConnectionContext {
   }
 }
 
-function unsentRef(command: Unsent): StreamRef {
-  return command.$gun === 'request' ? command.req.ref : command.upgrade.ref;
-}
+type StreamCommand = Exclude<Command, { $gun: 'shutdown' }>;
+
+const commandTag = (msg: unknown): unknown => (msg as { $gun?: unknown } | null)?.$gun;
 
 function isCancel(msg: unknown): msg is Extract<Command, { $gun: 'cancel' }> {
-  return (msg as { $gun?: unknown } | null)?.$gun === 'cancel';
+  return commandTag(msg) === 'cancel';
 }
 
 function isWaitingCommand(msg: unknown): msg is Unsent {
-  const tag = (msg as { $gun?: unknown } | null)?.$gun;
+  const tag = commandTag(msg);
   return tag === 'request' || tag === 'ws_upgrade';
 }
 
-function commandRef(command: Exclude<Command, { $gun: 'shutdown' }>): StreamRef {
-  switch (command.$gun) {
-    case 'request': return command.req.ref;
-    case 'ws_upgrade': return command.upgrade.ref;
-    default: return command.ref;
-  }
+function isStreamCommand(msg: unknown): msg is StreamCommand {
+  const tag = commandTag(msg);
+  return tag === 'request' || tag === 'ws_upgrade' || tag === 'cancel' || tag === 'data';
+}
+
+function streamOf(command: Unsent): OutgoingRequest | WsUpgradeRequest {
+  return command.$gun === 'request' ? command.req : command.upgrade;
+}
+
+function commandRef(command: StreamCommand): StreamRef {
+  return command.$gun === 'request' || command.$gun === 'ws_upgrade' ? streamOf(command).ref : command.ref;
 }
 
 /** @internal the connection behind a connection pid, while it is alive */
@@ -397,7 +399,6 @@ export function connectionState(conn: Pid): Connection | undefined {
  */
 function jitteredBackoff(retriesLeft: number, context: RetryContext): RetryDecision {
   const base = context.opts.retryTimeout;
-  const steps = context.opts.retry - retriesLeft + context.shortLived;
-  const wait = steps === 0 ? base : Math.max(base, Math.min(Math.max(base, 100) * 2 ** Math.min(steps - 1, 16), 30_000));
+  const wait = doubledWait(base, context.opts.retry - retriesLeft + context.shortLived);
   return { retries: retriesLeft - 1, timeout: Math.max(base, Math.min(Math.round(wait * (1 + Math.random() / 2)), 30_000)) };
 }

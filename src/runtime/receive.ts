@@ -6,7 +6,7 @@ import { type Clock, getClock } from './clock.js';
 import { BadArgError, ExitError } from './errors.js';
 import { compilePattern } from './pattern.js';
 import type { Matched } from './pattern-types.js';
-import { current } from './scheduler.js';
+import { current, living } from './scheduler.js';
 
 /** Returns the clause a message matches, or `undefined`. */
 type Pick = (msg: unknown) => Clause<unknown> | undefined;
@@ -130,8 +130,7 @@ function afterWait(msg: unknown): unknown {
  */
 export function receiveNow<const C extends readonly Clause<unknown>[]>(clauses: C): ClauseResult<C> | Timeout;
 export function receiveNow(clauses: readonly Clause<unknown>[]): unknown {
-  const proc = current();
-  if (!proc.alive) throw new ExitError(proc.exitReason);
+  const proc = living();
   const mailbox = proc.mailbox;
   if (mailbox.size === 0) return TIMEOUT;
   const clause = mailbox.take(picker(clauses));

@@ -44,6 +44,16 @@ interface Stream {
 
 const EMPTY = Buffer.alloc(0);
 
+/** A new stream for a request or an upgrade, at place `seq` in its socket's queue. */
+function newStream(command: Unsent, seq: number, asksClose: boolean): Stream {
+  const r = command.$gun === 'request' ? command.req : undefined;
+  const { ref, replyTo } = command.$gun === 'request' ? command.req : command.upgrade;
+  return {
+    ref, replyTo, method: r?.method ?? 'GET', pending: r?.body ? [r.body] : [], fin: !r?.bodyFollows, bodyFollows: r?.bodyFollows ?? false,
+    req: undefined, cancelled: false, reported: false, asksClose, command, seq, bodyLeft: r ? declaredLength(r) : 0, flushHeld: undefined, finish: undefined,
+  };
+}
+
 /** A stream's command to send again, with the body chunks gun.data gave it meanwhile. */
 function withPendingBody(stream: Stream): Unsent {
   const command = stream.command;
@@ -154,13 +164,9 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       return;
     }
     const asksClose = this.#http10 || r.headers.some(([name, value]) => name === 'connection' && /\bclose\b/i.test(value));
-    const stream: Stream = {
-      ref: r.ref, replyTo: r.replyTo, method: r.method, pending: r.body ? [r.body] : [], fin: !r.bodyFollows,
-      bodyFollows: r.bodyFollows, req: undefined, cancelled: false, reported: false, finish: undefined, asksClose,
-      command: { $gun: 'request', req: r }, seq: ++this.#seq, bodyLeft: declaredLength(r), flushHeld: undefined,
-    };
+    const stream = newStream({ $gun: 'request', req: r }, ++this.#seq, asksClose);
     this.#streams.set(r.ref, stream);
-    if (asksClose) this.#lastSeq = Math.min(this.#lastSeq, stream.seq);
+    if (asksClose) this.#lastOnSocket(stream);
     this.#enqueue(() => this.#run(stream, r));
   }
 
@@ -208,11 +214,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       this.#ctx.reply(u.replyTo, gunStreamError(conn, u.ref, ['badstate', Sentences.wsDuringBody]));
       return;
     }
-    const stream: Stream = {
-      ref: u.ref, replyTo: u.replyTo, method: 'GET', pending: [], fin: true, bodyFollows: false,
-      req: undefined, cancelled: false, reported: false, finish: undefined, asksClose: false,
-      command: { $gun: 'ws_upgrade', upgrade: u }, seq: ++this.#seq, bodyLeft: 0, flushHeld: undefined,
-    };
+    const stream = newStream({ $gun: 'ws_upgrade', upgrade: u }, ++this.#seq, false);
     this.#streams.set(u.ref, stream);
     this.#enqueue(() => this.#runUpgrade(stream, u));
   }
@@ -299,7 +301,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     });
     // An announced close: nothing more goes on this socket; it is 'normal' once this response is whole.
     const announced = /\bclose\b/i.test(res.headers.connection ?? '') || (res.httpVersion === '1.0' && !/keep-alive/i.test(res.headers.connection ?? ''));
-    if (announced) this.#lastSeq = Math.min(this.#lastSeq, stream.seq);
+    if (announced) this.#lastOnSocket(stream);
     const fin = isBodyless(stream.method, status, res.headers['content-length']);
     if (!stream.cancelled) ctx.reply(stream.replyTo, gunResponse(ctx.conn, stream.ref, fin ? 'fin' : 'nofin', status, headers));
     // Chunks go out as they come. The last one carries 'fin' when that is known in time: at
@@ -342,12 +344,12 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       // error): where the next request would start on the wire is unknown, so the socket ends here.
       if (!stream.fin) {
         this.#expectClose = true;
-        this.#lastSeq = Math.min(this.#lastSeq, stream.seq);
+        this.#lastOnSocket(stream);
         this.#socket.end();
       }
       if (!fin && !finSent && !stream.cancelled) {
         if (res.rawTrailers.length > 0) {
-          if (held !== undefined) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', held));
+          sendHeld();
           ctx.reply(stream.replyTo, gunTrailers(ctx.conn, stream.ref, fromRawHeaders(res.rawTrailers)));
         } else {
           ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'fin', held ?? EMPTY));
@@ -427,6 +429,11 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     this.#expectClose = true;
     upgrading.stream.reported = true;
     this.#ctx.reply(upgrading.upgrade.replyTo, gunStreamError(this.#ctx.conn, upgrading.upgrade.ref, ['closed', ['ws_handshake', error.message]]));
+  }
+
+  /** No stream after `stream` goes on this socket: they wait for the next connection. */
+  #lastOnSocket(stream: Stream): void {
+    this.#lastSeq = Math.min(this.#lastSeq, stream.seq);
   }
 
   #end(stream: Stream): void {
