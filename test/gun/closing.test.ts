@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, gun, ok } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
-import { deadPort, readUntil, sleep, startHttp, startRaw, startWs } from '../helpers/servers.js';
+import { deadPort, sleep, startAnswering, startHttp, startRaw, startWs } from '../helpers/servers.js';
 
 /** A server that answers its first request with connection: close and echoes each request's path. */
 function closingOnce(): ReturnType<typeof startHttp> {
@@ -35,9 +35,7 @@ test('expect: 100-continue keeps the connection alive (Node marked such requests
 
 test('a request that asks for connection: close ends with gun_down normal, even if the server does not say close', (t) => inProcess(async () => {
   // A raw server: Node's own would echo connection: close.
-  const srv = await startRaw((socket) => {
-    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'));
-  });
+  const srv = await startAnswering('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
   const ref = gun.get(conn, '/', [['connection', 'close']]);
@@ -185,20 +183,14 @@ test('an answer that comes before the request body is finished (417 to an expect
 }));
 
 test('a chunk held for one turn is not delivered after a parse error, nor after gun.close', (t) => inProcess(async () => {
-  const srv = await startRaw((socket) => {
-    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => {
-      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\nZZZ\r\n');
-    });
-  });
+  const srv = await startAnswering('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\nZZZ\r\n');
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
   const ref = gun.get(conn, '/');
   await assertReceive(['gun_error', conn, ref, ['connection_error', 'protocol_error', _]], 1000);
   await assertReceive(['gun_down', conn, 'http', _, [ref], []], 1000);
   await refuteReceive(['gun_data', conn, ref, _, _], 30);
-  const srv2 = await startRaw((socket) => {
-    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n'));
-  });
+  const srv2 = await startAnswering('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n');
   t.after(() => srv2.close());
   const conn2 = gun.open('127.0.0.1', srv2.port, { retry: 0 });
   const ref2 = gun.get(conn2, '/');
@@ -288,9 +280,7 @@ test('an announced close that served no request (a refused reconnecting upgrade)
 }));
 
 test('a connection: close response cut short is a loss (closed), not a normal close', (t) => inProcess(async () => {
-  const srv = await startRaw((socket) => {
-    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => socket.end('HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 10\r\n\r\nshort'));
-  });
+  const srv = await startAnswering('HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 10\r\n\r\nshort', 'end');
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
   const ref = gun.get(conn, '/');

@@ -4,13 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, gun, isProcessAlive, monitor, self } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
-import { readUntil, startRaw, sleep } from '../helpers/servers.js';
+import { readUntil, startAnswering, startRaw, sleep } from '../helpers/servers.js';
 import { clientFrames, closeFrame, frame, startWsOrigin, switching } from '../helpers/origin.js';
 
 test('a garbage status line: gun_error protocol_error on the stream, then gun_down with the parse error', (t) => inProcess(async () => {
-  const srv = await startRaw((socket) => {
-    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => socket.write('NOT HTTP AT ALL\r\n\r\n'));
-  });
+  const srv = await startAnswering('NOT HTTP AT ALL\r\n\r\n');
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
   const ref = gun.get(conn, '/');
@@ -22,9 +20,7 @@ test('a garbage status line: gun_error protocol_error on the stream, then gun_do
 }));
 
 test('a truncated body (server closes mid-body): gun_error closed, gun_down closed', (t) => inProcess(async () => {
-  const srv = await startRaw((socket) => {
-    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly a bit'));
-  });
+  const srv = await startAnswering('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly a bit', 'end');
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
   const ref = gun.get(conn, '/');

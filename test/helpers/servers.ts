@@ -95,6 +95,13 @@ export function startRaw(onSocket: (socket: Socket) => void, port?: number): Pro
 }
 
 /** A port nothing listens on (bound, then released). */
+/** A raw server that answers the first request head of each connection with `response`, then ends the socket if `then` is 'end'. */
+export function startAnswering(response: string, then?: 'end'): Promise<Started<net.Server>> {
+  return startRaw((socket) => {
+    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => (then === 'end' ? socket.end(response) : socket.write(response)));
+  });
+}
+
 export async function deadPort(): Promise<number> {
   const s = await startRaw(() => undefined);
   await s.close();
