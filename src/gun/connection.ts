@@ -15,6 +15,7 @@ import {
   gunDown, gunStreamError, gunUp, Sentences,
   type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
 } from './messages.js';
+import { formatTerm } from '../runtime/format.js';
 import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, doubledWait, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
 import { HttpHandler } from './protocols/http.js';
@@ -48,6 +49,7 @@ function ownerDownReason(reason: unknown): unknown {
 }
 
 const CLOSING_TIMEOUT: Event = Object.freeze({ $gun: 'closing_timeout' });
+const MAX_TIMER = 2 ** 31 - 1;
 
 /** @internal the actor's state; `info` and `wsSend` read it synchronously */
 export class Connection implements Behaviour, ConnectionContext {
@@ -268,9 +270,35 @@ export class Connection implements Behaviour, ConnectionContext {
 
   #retryDecision(reason: DownReason | string): RetryDecision {
     const context = { reason, shortLived: this.#shortLived, opts: this.opts };
-    if (this.opts.retryFun) return this.opts.retryFun(this.#retriesLeft, context);
+    if (this.opts.retryFun) return this.#askRetryFun(this.opts.retryFun, context);
     if (this.#reupgrades !== undefined) return jitteredBackoff(this.#retriesLeft, context);
     return defaultRetry(this.#retriesLeft, context);
+  }
+
+  /**
+   * The caller's retry policy. A decision that is not whole numbers (NaN, negative, Infinity
+   * as a wait) or a throw ends the connection with ['retry_fun_error', why], rather than reconnecting in a tight loop.
+   */
+  #askRetryFun(retryFun: NonNullable<ResolvedOptions['retryFun']>, context: RetryContext): RetryDecision {
+    let decision: unknown;
+    try {
+      decision = retryFun(this.#retriesLeft, context);
+    } catch (error) {
+      this.#badRetryFun(`retryFun threw: ${String((error as Error)?.message ?? error)}`);
+    }
+    const d = decision as Partial<RetryDecision> | null;
+    const valid = typeof d === 'object' && d !== null
+      && (d.retries === Infinity || (Number.isInteger(d.retries) && (d.retries as number) >= 0))
+      && Number.isInteger(d.timeout) && (d.timeout as number) >= 0 && (d.timeout as number) <= MAX_TIMER;
+    if (!valid) this.#badRetryFun(`retryFun returned ${formatTerm(decision)}: expected { retries: integer ≥ 0, timeout: integer ms from 0 to ${MAX_TIMER} }`);
+    return d as RetryDecision;
+  }
+
+  #badRetryFun(why: string): never {
+    // Its exit is a crash: logged unless a monitor or link hears of it.
+    const reason = ['retry_fun_error', why] as const;
+    this.#refuseWaiting(['closed', Sentences.connectionLost]);
+    exit(reason);
   }
 
   #waitToRetry(decision: RetryDecision): void {

@@ -4,6 +4,7 @@ export type ErlgunErrorCode =
   | 'ERR_BADMATCH'
   | 'ERR_INVALID_OPTION'
   | 'ERR_INVALID_HEADER'
+  | 'ERR_INVALID_FRAME'
   | 'ERR_NOT_A_PROCESS'
   | 'ERR_EXIT';
 
@@ -57,6 +58,16 @@ export class InvalidHeaderError extends ErlgunError {
   }
 }
 
+/** `gun.wsSend` got a frame the wire cannot carry; `frame` is the first such frame. Nothing was sent. */
+export class InvalidFrameError extends ErlgunError {
+  override name = 'InvalidFrameError';
+  readonly frame: unknown;
+  constructor(frame: unknown, why: string) {
+    super('ERR_INVALID_FRAME', `Invalid Websocket frame \`${describe(frame)}\`: ${why}`);
+    this.frame = frame;
+  }
+}
+
 /** A process-only call (receive, exit/1) was made where no process runs. */
 export class NotAProcessError extends ErlgunError {
   override name = 'NotAProcessError';
@@ -93,7 +104,7 @@ export class ExitError extends ErlgunError {
 }
 
 const CODES: ReadonlySet<string> = new Set<ErlgunErrorCode>([
-  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_NOT_A_PROCESS', 'ERR_EXIT',
+  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_INVALID_FRAME', 'ERR_NOT_A_PROCESS', 'ERR_EXIT',
 ]);
 
 /** True for errors erlgun threw, also when they come from another copy of the library (checks `code`). */

@@ -4,6 +4,7 @@
 // beyond the one promise the caller awaits.
 import { type Clock, getClock } from './clock.js';
 import { BadArgError, ExitError } from './errors.js';
+import { formatTerm } from './format.js';
 import { compilePattern } from './pattern.js';
 import type { Matched } from './pattern-types.js';
 import { current, living } from './scheduler.js';
@@ -144,10 +145,10 @@ export function receiveNow(clauses: readonly Clause<unknown>[]): unknown {
 const pickers = new WeakMap<readonly Clause<unknown>[], Pick>();
 
 function picker(clauses: readonly Clause<unknown>[]): Pick {
-  if (clauses.length === 1) return clauses[0].pick;
+  if (clauses.length === 1 && typeof clauses[0]?.pick === 'function') return clauses[0].pick;
   let pick = pickers.get(clauses);
   if (pick === undefined) {
-    if (!Array.isArray(clauses) || clauses.length === 0) throw new BadArgError('receive: expected a non-empty array of clauses made with on()');
+    checkClauses(clauses);
     pick = (msg) => {
       for (let i = 0; i < clauses.length; i++) if (clauses[i].test(msg)) return clauses[i];
       return undefined;
@@ -155,6 +156,15 @@ function picker(clauses: readonly Clause<unknown>[]): Pick {
     pickers.set(clauses, pick);
   }
   return pick;
+}
+
+function checkClauses(clauses: unknown): asserts clauses is readonly Clause<unknown>[] {
+  if (!Array.isArray(clauses) || clauses.length === 0) throw new BadArgError('receive: expected a non-empty array of clauses made with on()');
+  for (const clause of clauses) {
+    if (typeof (clause as Partial<Clause<unknown>> | null)?.pick !== 'function') {
+      throw new BadArgError(`receive: ${formatTerm(clause)} is not a clause; make clauses with on(pattern, handler)`);
+    }
+  }
 }
 
 function checkTimeout(ms: number): number {

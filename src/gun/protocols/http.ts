@@ -108,7 +108,19 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   #closing = false;
   #gone = false;
   #keepalive: TimerHandle | undefined;
+  /** The stream whose request or response is on the wire (requests run one at a time). */
+  #current: Stream | undefined = undefined;
+  /** The place of the last stream that reached the wire. */
+  #startedSeq = 0;
   readonly #onClose = (): void => this.#socketClosed();
+  // Bytes the server sends while no request is on the wire answer nothing: the stream is out
+  // of sync, and the connection closes as Gun's does ('normal').
+  readonly #onData = (): void => {
+    if (this.#current !== undefined || this.#upgrading !== undefined || this.#gone) return;
+    this.#expectClose = true;
+    this.#lastSeq = Math.min(this.#lastSeq, this.#startedSeq);
+    this.#socket.destroy();
+  };
   readonly #onError = (error: unknown): void => {
     this.#socketError ??= error;
   };
@@ -119,6 +131,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     this.#http10 = ctx.opts.httpOpts.version === 'HTTP/1.0';
     socket.on('close', this.#onClose);
     socket.on('error', this.#onError);
+    socket.on('data', this.#onData);
     this.#armKeepalive();
   }
 
@@ -187,6 +200,12 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       this.#ctx.reply(replyTo, gunStreamError(this.#ctx.conn, ref, ['badstate', Sentences.bodyTooLong]));
       return;
     }
+    // A body that ends short of its content-length would leave the server waiting for the rest,
+    // and read the next request as that rest: refused, nothing written; the stream still waits.
+    if (fin && stream.bodyLeft !== Infinity && data.length < stream.bodyLeft) {
+      this.#ctx.reply(replyTo, gunStreamError(this.#ctx.conn, ref, ['badstate', Sentences.bodyTooShort]));
+      return;
+    }
     stream.bodyLeft -= data.length;
     stream.fin = fin;
     if (stream.req === undefined) {
@@ -252,49 +271,110 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     this.#upgrading = undefined;
     this.#socket.removeListener('close', this.#onClose);
     this.#socket.removeListener('error', this.#onError);
+    this.#socket.removeListener('data', this.#onData);
     for (const stream of this.#streams.values()) stream.finish?.();
     this.#streams.clear();
   }
 
   #run(stream: Stream, r: OutgoingRequest): Promise<void> {
     if (this.#gone || !this.#streams.has(stream.ref) || stream.seq > this.#lastSeq) return Promise.resolve();
-    const ctx = this.#ctx;
     return new Promise((resolve) => {
       stream.finish = resolve;
-      const headers: Record<string, string | string[]> = {};
-      for (const [name, value] of r.headers) {
-        const prev = headers[name];
-        headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+      this.#onWire(stream);
+      try {
+        this.#write(stream, r);
+      } catch (error) {
+        this.#failed(stream, error);
       }
-      headers.host ??= hostHeader(ctx.host, ctx.port, ctx.opts.transport);
-      if (!this.#http10) headers.connection ??= 'keep-alive';
-      // A whole body has a length; a body that is still to come (or carried half sent) goes chunked.
-      if (r.body !== undefined && !r.bodyFollows && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
-        headers['content-length'] = String(r.body.length);
-      }
-      const socket = this.#socket;
-      const options = { createConnection: () => socket, method: r.method, path: r.path, headers, setHost: false };
-      const req = this.#http10 ? new Http10Request(options) : http.request(options);
-      if (this.#http10 && stream.bodyFollows && headers['content-length'] === undefined) req.useChunkedEncodingByDefault = false;
-      // Node renders an `expect` request's head in its constructor, and only then marks a request
-      // without an agent as the socket's last: put back the keep-alive its head asks for.
-      if (!stream.asksClose && req.getHeader('expect') !== undefined) req.shouldKeepAlive = true;
-      stream.req = req;
-      req.on('information', (info) => {
-        if (!stream.cancelled) ctx.reply(stream.replyTo, gunInform(ctx.conn, stream.ref, info.statusCode, fromRawHeaders(info.rawHeaders)));
-      });
-      req.on('response', (res) => this.#response(stream, res));
-      req.on('error', (error) => this.#requestError(stream, error));
-      for (const chunk of stream.pending) req.write(chunk);
-      stream.pending = [];
-      if (stream.fin) req.end();
-      else req.flushHeaders();
     });
+  }
+
+  /** The stream's request goes on the wire now. */
+  #onWire(stream: Stream): void {
+    this.#current = stream;
+    this.#startedSeq = stream.seq;
+  }
+
+  /**
+   * Something failed inside the connection while a stream was sent (a bug, not the
+   * server): the stream gets a gun_error, never silence, and the socket closes, since
+   * what reached the server of that request is unknown.
+   */
+  #failed(stream: Stream, error: unknown): void {
+    logCrash(this.#ctx.conn, error);
+    if (!stream.reported && !stream.cancelled) {
+      this.#ctx.reply(stream.replyTo, gunStreamError(this.#ctx.conn, stream.ref, ['stream_error', 'internal_error', String((error as Error)?.message ?? error)]));
+    }
+    stream.reported = true;
+    this.#socketError ??= Object.assign(new Error('internal error'), { code: 'INTERNAL_ERROR' });
+    this.#socket.destroy();
+  }
+
+  /** Runs a Node callback for `stream`; whatever it throws is reported as the stream's failure, never raised into Node. */
+  #guard<A extends unknown[]>(stream: Stream, fn: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        this.#failed(stream, error);
+      }
+    };
+  }
+
+  #write(stream: Stream, r: OutgoingRequest): void {
+    const ctx = this.#ctx;
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of r.headers) {
+      const prev = headers[name];
+      headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    }
+    headers.host ??= hostHeader(ctx.host, ctx.port, ctx.opts.transport);
+    if (!this.#http10) headers.connection ??= 'keep-alive';
+    // A whole body has a length; a body that is still to come (or carried half sent) goes chunked.
+    if (r.body !== undefined && !r.bodyFollows && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+      headers['content-length'] = String(r.body.length);
+    }
+    const socket = this.#socket;
+    const options = { createConnection: () => socket, method: r.method, path: r.path, headers, setHost: false };
+    const req = this.#http10 ? new Http10Request(options) : http.request(options);
+    // One more than the limit, so that a response past it is seen as such, never cut silently.
+    req.maxHeadersCount = ctx.opts.httpOpts.maxHeaders + 1;
+    if (this.#http10 && stream.bodyFollows && headers['content-length'] === undefined) req.useChunkedEncodingByDefault = false;
+    // Node renders an `expect` request's head in its constructor, and only then marks a request
+    // without an agent as the socket's last: put back the keep-alive its head asks for.
+    if (!stream.asksClose && req.getHeader('expect') !== undefined) req.shouldKeepAlive = true;
+    stream.req = req;
+    req.on('information', this.#guard(stream, (info: http.InformationEvent) => {
+      if (this.#tooManyHeaders(stream, info.rawHeaders)) return;
+      if (!stream.cancelled) ctx.reply(stream.replyTo, gunInform(ctx.conn, stream.ref, info.statusCode, fromRawHeaders(info.rawHeaders)));
+    }));
+    req.on('response', this.#guard(stream, (res: IncomingMessage) => this.#response(stream, res)));
+    req.on('error', this.#guard(stream, (error: Error) => this.#requestError(stream, error)));
+    for (const chunk of stream.pending) req.write(chunk);
+    stream.pending = [];
+    if (stream.fin) req.end();
+    else req.flushHeaders();
+  }
+
+  /**
+   * A response (or 1xx, or trailers) with more headers than httpOpts.maxHeaders: the stream
+   * gets a gun_error and nothing more; its response is still read, to keep the socket in sync.
+   */
+  #tooManyHeaders(stream: Stream, raw: readonly string[]): boolean {
+    const limit = this.#ctx.opts.httpOpts.maxHeaders;
+    if (raw.length / 2 <= limit) return false;
+    if (!stream.cancelled && !stream.reported) {
+      this.#ctx.reply(stream.replyTo, gunStreamError(this.#ctx.conn, stream.ref, ['stream_error', 'too_many_headers', `The response has more than ${limit} headers (httpOpts.maxHeaders).`]));
+    }
+    stream.reported = true;
+    stream.cancelled = true;
+    return true;
   }
 
   #response(stream: Stream, res: IncomingMessage): void {
     const ctx = this.#ctx;
     const status = res.statusCode ?? 0;
+    this.#tooManyHeaders(stream, res.rawHeaders);
     const headers = fromRawHeaders(res.rawHeaders);
     res.on('error', () => {
       // A truncated body: the socket's close reports it (gun_error + gun_down).
@@ -321,7 +401,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       if (!stream.cancelled && !stream.reported && !this.#gone) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', chunk));
     };
     stream.flushHeld = sendHeld;
-    res.on('data', (chunk: Buffer) => {
+    res.on('data', this.#guard(stream, (chunk: Buffer) => {
       sendHeld();
       received += chunk.length;
       if (received >= length) {
@@ -330,12 +410,12 @@ export class HttpHandler implements ProtocolHandler, Handshake {
         return;
       }
       held = chunk;
-      turn ??= setImmediate(() => {
+      turn ??= setImmediate(this.#guard(stream, () => {
         turn = undefined;
         sendHeld();
-      });
-    });
-    res.on('end', () => {
+      }));
+    }));
+    res.on('end', this.#guard(stream, () => {
       if (turn !== undefined) clearImmediate(turn);
       // The close we asked for or were told of comes next: 'normal', as Gun reports it.
       if (stream.asksClose || announced) this.#expectClose = true;
@@ -347,7 +427,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
         this.#lastOnSocket(stream);
         this.#socket.end();
       }
-      if (!fin && !finSent && !stream.cancelled) {
+      if (!fin && !finSent && !stream.cancelled && !this.#tooManyHeaders(stream, res.rawTrailers)) {
         if (res.rawTrailers.length > 0) {
           sendHeld();
           ctx.reply(stream.replyTo, gunTrailers(ctx.conn, stream.ref, fromRawHeaders(res.rawTrailers)));
@@ -356,7 +436,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
         }
       }
       this.#end(stream);
-    });
+    }));
   }
 
   #requestError(stream: Stream, error: unknown): void {
@@ -375,11 +455,12 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const ctx = this.#ctx;
     return new Promise((resolve) => {
       stream.finish = resolve;
+      this.#onWire(stream);
       const scheme = ctx.opts.transport === 'tls' ? 'wss' : 'ws';
       const host = ctx.host.includes(':') ? `[${ctx.host}]` : ctx.host;
       const headers: Record<string, string> = {};
       for (const [name, value] of u.headers) headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-      const ws = new WsHandler(`${scheme}://${host}:${ctx.port}${u.path}`, ctx, this.#socket, u, headers, this);
+      const ws = new WsHandler(`${scheme}://${host}:${ctx.port}`, ctx, this.#socket, u, headers, this);
       this.#upgrading = { stream, upgrade: u, ws };
     });
   }
@@ -437,6 +518,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   }
 
   #end(stream: Stream): void {
+    if (this.#current === stream) this.#current = undefined;
     this.#streams.delete(stream.ref);
     stream.finish?.();
   }

@@ -6,6 +6,7 @@ import WebSocket, { type ClientOptions } from 'ws';
 import { getClock, type TimerHandle } from '../../runtime/clock.js';
 import type { Pid } from '../../runtime/pid.js';
 import type { Process } from '../../runtime/process.js';
+import { logCrash } from '../../runtime/log.js';
 import { lookup } from '../../runtime/registry.js';
 import { fromRawHeaders } from '../headers.js';
 import {
@@ -33,11 +34,17 @@ const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
 // closeTimeout is ws 8.23's; @types/ws does not list it yet.
 // A function of its own: the createConnection closure then keeps nothing but the socket alive.
-function clientOptions(opts: WsOptions, socket: Socket, headers: Record<string, string>): ClientOptions & { closeTimeout: number } {
+// The path goes on the request line as given (checked origin-form at the call): never through
+// a URL, which would normalise it, or read '@host' in it as an authority.
+function clientOptions(opts: WsOptions, socket: Socket, path: string, headers: Record<string, string>): ClientOptions & { closeTimeout: number } {
   const closing = opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
   return {
     headers,
     createConnection: () => socket,
+    finishRequest: (req: ClientRequest) => {
+      req.path = path;
+      req.end();
+    },
     perMessageDeflate: opts.compress === true ? { serverMaxWindowBits: 15 } : false,
     maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     closeTimeout: Math.min(closing, MAX_TIMER),
@@ -46,13 +53,27 @@ function clientOptions(opts: WsOptions, socket: Socket, headers: Record<string, 
   };
 }
 
-// ws reports protocol errors with a code; the close code it sent goes with it.
+// The close code ws sent for each of its receiver errors (ws/lib/receiver.js); a zlib error
+// in permessage-deflate is 1007.
+const CLOSE_CODES: Readonly<Record<string, number>> = {
+  ws_err_invalid_utf8: 1007,
+  ws_err_too_many_buffered_parts: 1008,
+  ws_err_unsupported_message_length: 1009,
+  ws_err_unsupported_data_payload_length: 1009,
+};
+
+/** The close code `ws` sent on the wire for `error`: its own status code when it carries one, else by error code. */
 function closeCodeOf(error: unknown): number {
+  // ws keeps the code it sent under a symbol of its own; read it when it is there.
+  const symbol = Object.getOwnPropertySymbols(error).find((sym) => sym.description === 'status-code');
+  const sent = symbol === undefined ? undefined : (error as Record<symbol, unknown>)[symbol];
+  if (typeof sent === 'number') return sent;
   const code = errorAtom(error);
-  if (code === 'ws_err_invalid_utf8') return 1007;
-  if (code === 'ws_err_unsupported_message_length') return 1009;
-  return 1002;
+  return CLOSE_CODES[code] ?? (code.startsWith('z_') ? 1007 : 1002);
 }
+
+const KEEPALIVE_TIMEOUT = Object.freeze({ code: 'KEEPALIVE_TIMEOUT' });
+const INTERNAL_ERROR = Object.freeze({ code: 'INTERNAL_ERROR' });
 
 /**
  * The Websocket of one upgrade, from the request to the close. It is `ws`'s WebSocket with
@@ -77,10 +98,12 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
   #shutdown = false;
   #closingTimer: TimerHandle | undefined = undefined;
   #keepalive: TimerHandle | undefined = undefined;
+  readonly #socket: Socket;
 
-  constructor(url: string, ctx: ConnectionContext, socket: Socket, upgrade: WsUpgradeRequest, headers: Record<string, string>, handshake: Handshake) {
+  constructor(origin: string, ctx: ConnectionContext, socket: Socket, upgrade: WsUpgradeRequest, headers: Record<string, string>, handshake: Handshake) {
     // ws emits nothing from its constructor (the request goes out on a later tick), so the fields are set in time.
-    super(url, (upgrade.opts.protocols ?? []).map(([name]) => name), clientOptions(upgrade.opts, socket, headers));
+    super(`${origin}/`, (upgrade.opts.protocols ?? []).map(([name]) => name), clientOptions(upgrade.opts, socket, upgrade.path, headers));
+    this.#socket = socket;
     this.#ctx = ctx;
     this.#ref = upgrade.ref;
     this.#replyTo = upgrade.replyTo;
@@ -89,9 +112,21 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     this.#handshake = handshake;
   }
 
-  // Every event ws raises comes through here; there are no listeners.
+  // Every event ws raises comes through here; there are no listeners. Whatever the handling
+  // throws (a bug) closes this Websocket with a reason; nothing is raised into ws or Node.
   override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
     if (this.#gone) return true;
+    try {
+      return this.#handle(event, a, b);
+    } catch (error) {
+      logCrash(this.#ctx.conn, error);
+      this.#protocolError ??= INTERNAL_ERROR;
+      this.terminate();
+      return true;
+    }
+  }
+
+  #handle(event: string | symbol, a: unknown, b: unknown): boolean {
     switch (event) {
       case 'message':
         this.#target?.deliver(gunWs(this.#ctx.conn, this.#ref, b === true ? ['binary', a as Buffer] : ['text', (a as Buffer).toString()]));
@@ -179,9 +214,9 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
   /** Starts the close handshake: our close frame, then wait for the server's, up to closingTimeout. */
   #close(code: number | undefined, reason: string | undefined): void {
     if (this.#closeSent) return;
+    super.close(code, reason);
     this.#closeSent = true;
     this.#disarmKeepalive();
-    super.close(code, reason);
     const timeout = this.#opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
     if (timeout !== Infinity) this.#closingTimer = getClock().setTimeout(() => this.terminate(), timeout);
   }
@@ -224,12 +259,24 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     ctx.down(this, down, [this.#ref]);
   }
 
+  /**
+   * Pings every `keepalive` ms. A peer that sent nothing at all (no pong, no frame) between
+   * one ping and the next tick is taken for dead: the socket is closed and the connection
+   * goes down with ['error', 'keepalive_timeout'], then follows the retry policy.
+   */
   #armKeepalive(): void {
     const every = this.#opts.keepalive ?? Infinity;
     if (every === Infinity) return;
     const clock = getClock();
+    let readAtPing = -1;
     const tick = (): void => {
       if (this.readyState !== WebSocket.OPEN) return;
+      if (readAtPing === this.#socket.bytesRead) {
+        this.#protocolError ??= KEEPALIVE_TIMEOUT;
+        this.terminate();
+        return;
+      }
+      readAtPing = this.#socket.bytesRead;
       this.ping();
       this.#keepalive = clock.setTimeout(tick, every);
     };
