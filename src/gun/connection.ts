@@ -15,6 +15,7 @@ import {
   gunDown, gunStreamError, gunUp, Sentences,
   type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
 } from './messages.js';
+import { ExitError } from '../runtime/errors.js';
 import { formatTerm } from '../runtime/format.js';
 import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, doubledWait, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
@@ -101,6 +102,17 @@ export class Connection implements Behaviour, ConnectionContext {
   }
 
   handle(msg: unknown): boolean {
+    try {
+      return this.#handle(msg);
+    } catch (error) {
+      // exit(reason) is how the actor ends on purpose; anything else thrown here is a bug, and
+      // its exit reason is still a documented term, not a raw Error.
+      if (error instanceof ExitError) throw error;
+      throw new ExitError(['internal_error', String((error as Error)?.message ?? error)]);
+    }
+  }
+
+  #handle(msg: unknown): boolean {
     const m = msg as Message;
     if (Array.isArray(m)) {
       // Only the owner's monitor sends this actor DOWN messages.
