@@ -220,10 +220,11 @@ export class Connection implements Behaviour, ConnectionContext {
     this.stateName = 'not_connected';
     send(this.owner, gunDown(this.conn, protocol, reason, killed));
     if (this.#retriesLeft <= 0) this.#giveUp(reason);
-    // An HTTP close that was announced (connection: close, HTTP/1.0) after serving a request is
-    // no failure: with requests waiting, the next connection is made at once (one per request, as
-    // 1.0 is). One that served none (a refused reconnecting upgrade) follows the retry policy.
-    if (reason === 'normal' && protocol === 'http' && served > 0 && this.#hasWaiting()) {
+    // An HTTP close after serving a request (announced by connection: close or HTTP/1.0, or
+    // ending a body delimited by the close) is no failure: with requests waiting, the next
+    // connection is made at once (one per request, as 1.0 is). One that served none (a refused
+    // reconnecting upgrade) follows the retry policy.
+    if ((reason === 'normal' || reason === 'closed') && protocol === 'http' && served > 0 && this.#hasWaiting()) {
       this.#shortLived = 0;
       this.#connect();
       return;

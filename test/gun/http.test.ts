@@ -278,7 +278,7 @@ test('gun.info tells the socket and origin, and does not crash while disconnecte
   assert.equal(gun.info(conn), undefined);
 }));
 
-test('HTTP/1.0 mode sends HTTP/1.0 requests; the server closes, gun_down normal, then a reconnect', (t) => inProcess(async () => {
+test('HTTP/1.0 mode sends HTTP/1.0 requests; the server closes after a body delimited by the close: gun_down closed with its ref (as Gun), then a reconnect', (t) => inProcess(async () => {
   const versions: string[] = [];
   const srv = await startHttp((req, res) => {
     versions.push(req.httpVersion);
@@ -289,7 +289,7 @@ test('HTTP/1.0 mode sends HTTP/1.0 requests; the server closes, gun_down normal,
   await assertReceive(['gun_up', conn, 'http'], 1000);
   const ref = gun.get(conn, '/');
   assert.deepEqual(ok(await gun.awaitBody(conn, ref)).toString(), 'old');
-  await assertReceive(['gun_down', conn, 'http', 'normal', [], []], 1000);
+  await assertReceive(['gun_down', conn, 'http', 'closed', [ref], []], 1000);
   await assertReceive(['gun_up', conn, 'http'], 1000);
   assert.deepEqual(versions, ['1.0']);
 }));

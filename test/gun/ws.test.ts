@@ -245,14 +245,15 @@ test('owner exits: close 1001 to the server, then the connection exits', (t) => 
   await assertReceive(['DOWN', cref, 'process', conn, ['shutdown', ['owner_down', 'bye']]], 1000);
 }));
 
-test('gun.shutdown after the upgrade: close 1001 and a clean exit, no gun_down', (t) => inProcess(async () => {
+test('gun.shutdown after the upgrade: close 1001, the server\'s close reply delivered (Gun 2.x), a clean exit, no gun_down', (t) => inProcess(async () => {
   const me = self();
   const srv = await startWs({ onConnection: (ws) => ws.on('close', (code) => send(me, ['server saw close', code])) });
   t.after(() => srv.close());
-  const { conn } = await upgraded(srv.port);
+  const { conn, ref } = await upgraded(srv.port);
   const mref = monitor(conn);
   gun.shutdown(conn);
   await assertReceive(['server saw close', 1001], 1000);
+  await assertReceive(['gun_ws', conn, ref, ['close', 1001, '']], 1000);
   await assertReceive(['DOWN', mref, 'process', conn, 'shutdown'], 1000);
   await refuteReceive(['gun_down', _, _, _, _, _], 20);
 }));

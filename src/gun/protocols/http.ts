@@ -112,6 +112,8 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   #current: Stream | undefined = undefined;
   /** The place of the last stream that reached the wire. */
   #startedSeq = 0;
+  /** Streams whose body ended with the socket (no length, no chunks): Gun lists them as killed. */
+  readonly #endedByClose: StreamRef[] = [];
   readonly #onClose = (): void => this.#socketClosed();
   // Bytes the server sends while no request is on the wire answer nothing: the stream is out
   // of sync, and the connection closes as Gun's does ('normal').
@@ -383,6 +385,8 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const announced = /\bclose\b/i.test(res.headers.connection ?? '') || (res.httpVersion === '1.0' && !/keep-alive/i.test(res.headers.connection ?? ''));
     if (announced) this.#lastOnSocket(stream);
     const fin = isBodyless(stream.method, status, res.headers['content-length']);
+    // A body with neither a length nor chunks ends with the connection (RFC 9112 §6.3).
+    const closeDelimited = !fin && res.headers['content-length'] === undefined && !/\bchunked\b/i.test(res.headers['transfer-encoding'] ?? '');
     if (!stream.cancelled) ctx.reply(stream.replyTo, gunResponse(ctx.conn, stream.ref, fin ? 'fin' : 'nofin', status, headers));
     // Chunks go out as they come. The last one carries 'fin' when that is known in time: at
     // once when content-length is reached; otherwise a chunk waits one event-loop turn, so an
@@ -417,8 +421,10 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     }));
     res.on('end', this.#guard(stream, () => {
       if (turn !== undefined) clearImmediate(turn);
-      // The close we asked for or were told of comes next: 'normal', as Gun reports it.
-      if (stream.asksClose || announced) this.#expectClose = true;
+      // The close we asked for or were told of comes next: 'normal', as Gun reports it. A body
+      // the close itself ended is reported as Gun does: the stream killed by a 'closed' socket.
+      if (closeDelimited) this.#endedByClose.push(stream.ref);
+      else if (stream.asksClose || announced) this.#expectClose = true;
       if (stream.command.$gun === 'request') this.#served++;
       // The server answered before the request body was finished (417 to an expect, an early
       // error): where the next request would start on the wire is unknown, so the socket ends here.
@@ -526,7 +532,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   #socketClosed(): void {
     if (this.#gone) return;
     const conn = this.#ctx.conn;
-    const killed: StreamRef[] = [];
+    const killed: StreamRef[] = [...this.#endedByClose];
     const unsent: Unsent[] = [];
     for (const stream of this.#streams.values()) stream.flushHeld?.();
     for (const stream of this.#streams.values()) {

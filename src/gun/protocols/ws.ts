@@ -95,7 +95,6 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
   #gone = false;
   #closeSent = false;
   #protocolError: unknown = undefined;
-  #shutdown = false;
   #closingTimer: TimerHandle | undefined = undefined;
   #keepalive: TimerHandle | undefined = undefined;
   readonly #socket: Socket;
@@ -137,9 +136,17 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
       case 'pong':
         if (this.#opts.silencePings === false) this.#deliver((a as Buffer).length === 0 ? 'pong' : ['pong', a as Buffer]);
         return true;
-      case 'upgrade':
-        this.#upgradeHeaders = fromRawHeaders((a as IncomingMessage).rawHeaders);
+      case 'upgrade': {
+        const res = a as IncomingMessage;
+        this.#upgradeHeaders = fromRawHeaders(res.rawHeaders);
+        // Gun accepts a 101 that selects none of the offered subprotocols; ws would refuse it
+        // ("Server sent no subprotocol"). ws checks right after this event, so the first offer is
+        // put in for it to find; the owner's headers (above) still show that none was selected.
+        // One that was not offered is still refused by ws.
+        const offered = this.#opts.protocols ?? [];
+        if (offered.length > 0 && res.headers['sec-websocket-protocol'] === undefined) res.headers['sec-websocket-protocol'] = offered[0][0];
         return true;
+      }
       case 'open': {
         this.#open = true;
         const handshake = this.#handshake;
@@ -223,7 +230,6 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
 
   closing(): number {
     // Gun 2.x, for gun.shutdown and a gone owner alike: close 1001 ("going away"), wait for the peer.
-    this.#shutdown = true;
     if (this.readyState === WebSocket.OPEN) this.#close(1001, '');
     else if (this.readyState !== WebSocket.CLOSING) this.terminate();
     return this.#opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
@@ -244,7 +250,8 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     if (this.#closingTimer !== undefined) getClock().clearTimeout(this.#closingTimer);
     // 1006 is never sent on the wire: it means no close frame came (TCP dropped or we gave up waiting).
     const closeFrameReceived = code !== 1006;
-    if (closeFrameReceived && !this.#shutdown) this.#deliver(code === 1005 ? 'close' : ['close', code, reason.toString()]);
+    // Also after gun.shutdown: the server's reply to our 1001 is delivered, as Gun 2.x does.
+    if (closeFrameReceived) this.#deliver(code === 1005 ? 'close' : ['close', code, reason.toString()]);
     let down: DownReason;
     const error = this.#protocolError;
     if (error !== undefined) {
