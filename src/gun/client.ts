@@ -8,7 +8,7 @@ import { exit } from '../runtime/signals.js';
 import { Connection, connectionState, type Command, type StateName } from './connection.js';
 import { checkFrames } from './frames.js';
 import { checkFollowingFraming, checkNoBody, checkPath, framedByBody, hasHeader, normalizeHeaders, TOKEN, type RequestHeaders } from './headers.js';
-import { gunConnError, Sentences, type IsFin, type ReplyTo, type StreamRef, type WsSendFrame } from './messages.js';
+import type { IsFin, ReplyTo, StreamRef, WsSendFrame } from './messages.js';
 import { checkOptions, checkWsOptions, mergeWsOptions, WS_KEYS, type Options, type WsOptions } from './options.js';
 
 /** Request options. */
@@ -172,18 +172,16 @@ export function wsUpgrade(conn: Pid, path: string, headers?: RequestHeaders, opt
 /**
  * Sends one Websocket frame or a list of frames, in order (a list stops at a close frame).
  * `gun.wsSend(conn, frames)` is Gun 1.3's form, `gun.wsSend(conn, ref, frames)` Gun 2.x's.
- * Before the upgrade the owner gets `['gun_error', conn, ['badstate', …]]`.
+ * Frames sent while an upgrade is queued or under way go out once it succeeds. With no
+ * upgrade to wait for, the owner gets `['gun_error', conn, ['badstate', …]]`.
  */
 export function wsSend(conn: Pid, frames: WsSendFrame | readonly WsSendFrame[]): void;
 export function wsSend(conn: Pid, ref: StreamRef, frames: WsSendFrame | readonly WsSendFrame[]): void;
 export function wsSend(conn: Pid, ...args: [WsSendFrame | readonly WsSendFrame[]] | [StreamRef, WsSendFrame | readonly WsSendFrame[]]): void {
   requireConn(conn);
-  const list = checkFrames(args.length === 2 ? args[1] : args[0]);
-  const state = connectionState(conn);
-  if (state === undefined) return; // a dead connection: like a message to a dead pid
-  const handler = state.handler;
-  if (handler?.wsSend) handler.wsSend(list, self());
-  else send(state.owner, gunConnError(conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
+  const frames = checkFrames(args.length === 2 ? args[1] : args[0]);
+  // A message like every other call: it is handled in order with them, inside the actor.
+  command(conn, { $gun: 'ws_send', frames, caller: self() });
 }
 
 /** What `gun.info` returns. Socket keys are absent while not connected (Gun 2.x). */

@@ -12,8 +12,8 @@ import type { Process } from '../runtime/process.js';
 import { lookup, send } from '../runtime/registry.js';
 import { exit, monitorFrom } from '../runtime/signals.js';
 import {
-  gunDown, gunStreamError, gunUp, Sentences,
-  type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
+  gunConnError, gunDown, gunStreamError, gunUp, Sentences,
+  type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef, type WsSendFrame,
 } from './messages.js';
 import { ExitError } from '../runtime/errors.js';
 import { formatTerm } from '../runtime/format.js';
@@ -30,6 +30,7 @@ export type Command =
   | { readonly $gun: 'data'; readonly ref: StreamRef; readonly replyTo: ReplyTo; readonly fin: boolean; readonly data: Buffer }
   | { readonly $gun: 'cancel'; readonly ref: StreamRef; readonly replyTo: ReplyTo }
   | { readonly $gun: 'ws_upgrade'; readonly upgrade: WsUpgradeRequest }
+  | { readonly $gun: 'ws_send'; readonly frames: readonly WsSendFrame[]; readonly caller: Pid }
   | { readonly $gun: 'shutdown' };
 
 /** What the socket, the protocol and the actor's timers tell it. */
@@ -38,7 +39,8 @@ type Event =
   | { readonly $gun: 'connect_failed'; readonly attempt: number; readonly reason: ConnectError }
   | { readonly $gun: 'down'; readonly from: ProtocolHandler; readonly reason: DownReason; readonly killed: readonly StreamRef[]; readonly unsent: readonly Unsent[] }
   | { readonly $gun: 'retry'; readonly attempt: number }
-  | { readonly $gun: 'closing_timeout' };
+  | { readonly $gun: 'closing_timeout' }
+  | { readonly $gun: 'changed' };
 
 type Message = Command | Event | readonly unknown[];
 
@@ -50,9 +52,10 @@ function ownerDownReason(reason: unknown): unknown {
 }
 
 const CLOSING_TIMEOUT: Event = Object.freeze({ $gun: 'closing_timeout' });
+const CHANGED: Event = Object.freeze({ $gun: 'changed' });
 const MAX_TIMER = 2 ** 31 - 1;
 
-/** @internal the actor's state; `info` and `wsSend` read it synchronously */
+/** @internal the actor's state; `info` reads it synchronously */
 export class Connection implements Behaviour, ConnectionContext {
   readonly conn: Pid;
   readonly owner: Pid;
@@ -144,6 +147,11 @@ export class Connection implements Behaviour, ConnectionContext {
       case 'closing_timeout':
         if (this.stateName === 'closing') this.#exitClosed();
         return true;
+      case 'changed':
+        // Handling it is the point: calls postponed for the protocol's sake are offered again.
+        return true;
+      case 'ws_send':
+        return this.#wsSend(event.frames, event.caller);
       case 'shutdown':
         if (this.stateName === 'closing') return false;
         if (this.handler === undefined) {
@@ -354,6 +362,27 @@ export class Connection implements Behaviour, ConnectionContext {
     }
   }
 
+  /**
+   * Frames go to the Websocket; while an upgrade is queued or under way (on this socket, or
+   * waiting for the next one) they wait for it, in order; with none, the owner is told.
+   */
+  #wsSend(frames: readonly WsSendFrame[], caller: Pid): boolean {
+    const handler = this.handler;
+    if (handler?.wsSend) {
+      handler.wsSend(frames, caller);
+      return true;
+    }
+    if (handler?.awaitsUpgrade?.() === true || (handler === undefined && this.#upgradeWaits())) return false;
+    send(this.owner, gunConnError(this.conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
+    return true;
+  }
+
+  /** An upgrade waits for the next connection. */
+  #upgradeWaits(): boolean {
+    if ((this.#reupgrades?.length ?? 0) > 0 || this.#carry.some((c) => c.$gun === 'ws_upgrade')) return true;
+    return this.#mailbox.toArray().some((m) => commandTag(m) === 'ws_upgrade');
+  }
+
   /** Graceful close (gun.shutdown, owner gone): the protocol finishes or says goodbye; no gun_down. */
   #closeGracefully(exitReason: unknown, why: 'shutdown' | 'owner_down'): void {
     this.stateName = 'closing';
@@ -393,6 +422,11 @@ export class Connection implements Behaviour, ConnectionContext {
     if (this.handler !== from) return;
     this.handler = to;
     this.stateName = 'connected_ws_only';
+    this.changed(to);
+  }
+
+  changed(from: ProtocolHandler): void {
+    if (this.handler === from) send(this.conn, CHANGED);
   }
 
   down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[], unsent: readonly Unsent[] = []): void {
@@ -400,7 +434,7 @@ export class Connection implements Behaviour, ConnectionContext {
   }
 }
 
-type StreamCommand = Exclude<Command, { $gun: 'shutdown' }>;
+type StreamCommand = Exclude<Command, { $gun: 'shutdown' } | { $gun: 'ws_send' }>;
 
 const commandTag = (msg: unknown): unknown => (msg as { $gun?: unknown } | null)?.$gun;
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, exit, gun, monitor, ok, on, receive, self, send, spawnMonitor, type Pid, type StreamRef } from '../../src/index.js';
-import { assertReceive, inProcess, refuteReceive, SimulatedClock } from '../../src/testing/index.js';
+import { assertReceive, inProcess, refuteReceive, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
 import { startHttp, startWs, sleep } from '../helpers/servers.js';
 
 async function upgraded(port: number, opts: gun.Options = {}, path = '/ws'): Promise<{ conn: Pid; ref: StreamRef }> {
@@ -113,6 +113,40 @@ test('wsSend before the upgrade: the owner gets the badstate connection error', 
   await assertReceive(['gun_up', conn, 'http'], 1000);
   gun.wsSend(conn, ['text', 'too early']);
   await assertReceive(['gun_error', conn, ['badstate', 'Connection needs to be upgraded to Websocket before the gun:ws_send/1 function can be used.']]);
+}));
+
+test('wsSend while a queued upgrade waits behind a request: the frame goes out once the upgrade completes (both Gun versions)', (t) => inProcess(async () => {
+  const srv = await startWs();
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const get = gun.get(conn, '/x');
+  const ref = gun.wsUpgrade(conn, '/echo');
+  await assertReceive(['gun_response', conn, get, _, 200, _], 1000);
+  gun.wsSend(conn, ['text', 'x']);
+  await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
+  await assertReceive(['gun_ws', conn, ref, ['text', 'x']], 1000);
+  refuteReceived(['gun_error', conn, _]);
+}));
+
+test('wsSend made before gun_up, with the upgrade: sent after it, in order', (t) => inProcess(async () => {
+  const srv = await startWs();
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const ref = gun.wsUpgrade(conn, '/echo');
+  gun.wsSend(conn, ['text', 'one']);
+  gun.wsSend(conn, ref, [['text', 'two'], ['text', 'three']]);
+  await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
+  for (const text of ['one', 'two', 'three']) await assertReceive(['gun_ws', conn, ref, ['text', text]], 1000);
+}));
+
+test('wsSend waiting for an upgrade that the server refuses: the owner gets badstate once the refusal comes', (t) => inProcess(async () => {
+  const srv = await startWs({ wsOptions: { verifyClient: (_info, done) => done(false, 403) } });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const ref = gun.wsUpgrade(conn, '/echo');
+  gun.wsSend(conn, ['text', 'never']);
+  await assertReceive(['gun_response', conn, ref, 'nofin', 403, _], 1000);
+  await assertReceive(['gun_error', conn, ['badstate', 'Connection needs to be upgraded to Websocket before the gun:ws_send/1 function can be used.']], 1000);
 }));
 
 test('wsSend of a list sends in order (1.3 and 2.x forms); text, binary, Buffer text', (t) => inProcess(async () => {

@@ -478,7 +478,16 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const upgrading = this.#upgrading;
     if (upgrading === undefined || (ws !== undefined && upgrading.ws !== ws)) return undefined;
     this.#upgrading = undefined;
+    // Frames waiting for an upgrade learn its outcome (a refusal answers them badstate).
+    if (ws === undefined) this.#ctx.changed(this);
     return upgrading;
+  }
+
+  awaitsUpgrade(): boolean {
+    if (this.#upgrading !== undefined) return true;
+    // A queued upgrade that has not run yet; a refused one carries its response (req) from then on.
+    for (const stream of this.#streams.values()) if (stream.command.$gun === 'ws_upgrade' && stream.req === undefined && !stream.reported) return true;
+    return false;
   }
 
   upgraded(ws: WsHandler, headers: Headers): void {
