@@ -7,7 +7,7 @@ import { self } from '../runtime/scheduler.js';
 import { exit } from '../runtime/signals.js';
 import { Connection, connectionState, type Command, type StateName } from './connection.js';
 import { checkFrames } from './frames.js';
-import { checkFollowingFraming, checkNoBody, checkPath, framedByBody, hasHeader, normalizeHeaders, TOKEN, type RequestHeaders } from './headers.js';
+import { checkFollowingFraming, checkNoBody, checkPath, framedByBody, hasHeader, normalizeHeaders, isToken, type RequestHeaders } from './headers.js';
 import type { IsFin, ReplyTo, StreamRef, WsSendFrame } from './messages.js';
 import { checkOptions, checkWsOptions, mergeWsOptions, WS_KEYS, type Options, type WsOptions } from './options.js';
 
@@ -90,7 +90,7 @@ export function request(conn: Pid, method: string, path: string, headers?: Reque
 
 function startRequest(conn: Pid, method: string, path: string, headers: [string, string][], body: Body | undefined, bodyFollows: boolean, reqOpts?: ReqOpts): StreamRef {
   requireConn(conn);
-  if (typeof method !== 'string' || !TOKEN.test(method)) throw new BadArgError(`invalid method ${JSON.stringify(method)}`);
+  if (!isToken(method)) throw new BadArgError(`invalid method ${JSON.stringify(method)}`);
   checkPath(path, method);
   const replyTo = resolveReplyTo(checkCallOptions(reqOpts, 'reqOpts', REQ_OPTS).replyTo, 'reqOpts.replyTo');
   const whole = body === undefined ? undefined : toBuffer(body);

@@ -7,8 +7,16 @@ import type { Headers } from './messages.js';
 /** Request headers: a list of `[name, value]` pairs (order and duplicates kept) or an object. */
 export type RequestHeaders = Headers | Readonly<Record<string, string | number | readonly string[]>>;
 
-/** RFC 9110's token: methods and subprotocol names. Header names go through Node's own check. */
-export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 9110's token (methods, header names, subprotocol names), by Node's own header-name check. */
+export function isToken(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    validateHeaderName(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 // Origin-form (RFC 9112 §3.2.1): visible ASCII and Latin-1 bytes as Node writes them, no fragment.
 const BAD_PATH_BYTE = /[^\u0021-\u00ff]|#/;
 

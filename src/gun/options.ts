@@ -4,6 +4,7 @@ import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import net, { type TcpSocketConnectOpts } from 'node:net';
 import tls from 'node:tls';
 import { InvalidOptionError } from '../runtime/errors.js';
+import { isToken } from './headers.js';
 import type { DownReason } from './messages.js';
 
 /** What a retry hook decides: how many retries remain after this one, and how long to wait before it. */
@@ -164,7 +165,7 @@ export function checkWsOptions(ws: unknown, path: string): WsOptions {
   if (!isPlain(ws)) throw new InvalidOptionError(path, 'an object', ws);
   checkKeys(ws, WS_KEYS, `${path}.`);
   const w = ws as WsOptions;
-  check(`${path}.protocols`, w.protocols, (v) => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length >= 1 && p.length <= 2 && typeof p[0] === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p[0]))
+  check(`${path}.protocols`, w.protocols, (v) => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length >= 1 && p.length <= 2 && isToken(p[0]))
     && new Set(v.map((p: readonly unknown[]) => p[0])).size === v.length,
   'a list of [name, handler?] with distinct token names');
   check(`${path}.compress`, w.compress, (v) => typeof v === 'boolean', 'a boolean');
