@@ -15,6 +15,11 @@ import { checkOptions, checkWsOptions, mergeWsOptions, WS_KEYS, type Options, ty
 export interface ReqOpts {
   /** The process that receives this stream's messages. @default the caller */
   replyTo?: ReplyTo;
+  /**
+   * Flow control (Gun 2.x): how many `gun_data` messages may be sent before the response is
+   * no longer read; `gun.updateFlow` gives more. @default Infinity (no limit, as Gun)
+   */
+  flow?: number;
 }
 
 /** A request body. */
@@ -92,17 +97,36 @@ function startRequest(conn: Pid, method: string, path: string, headers: [string,
   requireConn(conn);
   if (!isToken(method)) throw new BadArgError(`invalid method ${JSON.stringify(method)}`);
   checkPath(path, method);
-  const replyTo = resolveReplyTo(checkCallOptions(reqOpts, 'reqOpts', REQ_OPTS).replyTo, 'reqOpts.replyTo');
+  const opts = checkCallOptions(reqOpts, 'reqOpts', REQ_OPTS);
+  const replyTo = resolveReplyTo(opts.replyTo, 'reqOpts.replyTo');
+  const flow = checkFlow(opts.flow, 'reqOpts.flow');
   const whole = body === undefined ? undefined : toBuffer(body);
   if (whole !== undefined) headers = framedByBody(headers, whole);
   else if (bodyFollows) checkFollowingFraming(headers);
   else checkNoBody(headers);
   const ref = makeRef();
-  if (isAlive(conn)) command(conn, { $gun: 'request', req: { ref, replyTo, method, path, headers, body: whole, bodyFollows } });
+  if (isAlive(conn)) command(conn, { $gun: 'request', req: { ref, replyTo, method, path, headers, body: whole, bodyFollows, flow } });
   return ref;
 }
 
-const REQ_OPTS = ['replyTo'] as const;
+const REQ_OPTS = ['replyTo', 'flow'] as const;
+
+function checkFlow(flow: unknown, path: string): number {
+  if (flow === undefined || flow === Infinity) return Infinity;
+  if (!Number.isInteger(flow) || (flow as number) <= 0) throw new InvalidOptionError(path, 'an integer > 0 or Infinity', flow);
+  return flow as number;
+}
+
+/**
+ * Gives a stream `n` more messages of flow control (Gun 2.x): `gun_data` for a response,
+ * `gun_ws` for a Websocket. A stream whose flow ran out stops being read (the server is
+ * held back by TCP); this resumes it. Handled in order with the calls before it.
+ */
+export function updateFlow(conn: Pid, ref: StreamRef, n: number): void {
+  requireConn(conn);
+  if (!Number.isInteger(n) || n <= 0) throw new BadArgError(`updateFlow: expected an integer > 0, got ${String(n)}`);
+  command(conn, { $gun: 'update_flow', ref, n });
+}
 const isAlive = (pid: Pid): boolean => lookup(pid) !== undefined;
 
 /** GET. */

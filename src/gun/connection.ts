@@ -31,6 +31,7 @@ export type Command =
   | { readonly $gun: 'cancel'; readonly ref: StreamRef; readonly replyTo: ReplyTo }
   | { readonly $gun: 'ws_upgrade'; readonly upgrade: WsUpgradeRequest }
   | { readonly $gun: 'ws_send'; readonly frames: readonly WsSendFrame[]; readonly caller: Pid }
+  | { readonly $gun: 'update_flow'; readonly ref: StreamRef; readonly n: number }
   | { readonly $gun: 'shutdown' };
 
 /** What the socket, the protocol and the actor's timers tell it. */
@@ -152,6 +153,10 @@ export class Connection implements Behaviour, ConnectionContext {
         return true;
       case 'ws_send':
         return this.#wsSend(event.frames, event.caller);
+      case 'update_flow':
+        // A stream exists only on a connection: while there is none, there is nothing to resume.
+        this.handler?.updateFlow?.(event.ref, event.n);
+        return true;
       case 'shutdown':
         if (this.stateName === 'closing') return false;
         if (this.handler === undefined) {
@@ -434,7 +439,7 @@ export class Connection implements Behaviour, ConnectionContext {
   }
 }
 
-type StreamCommand = Exclude<Command, { $gun: 'shutdown' } | { $gun: 'ws_send' }>;
+type StreamCommand = Exclude<Command, { $gun: 'shutdown' } | { $gun: 'ws_send' } | { $gun: 'update_flow' }>;
 
 const commandTag = (msg: unknown): unknown => (msg as { $gun?: unknown } | null)?.$gun;
 

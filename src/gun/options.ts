@@ -35,6 +35,12 @@ export interface WsOptions {
   closingTimeout?: number;
   /** Largest message accepted from the server (bytes); a larger one closes with 1009. @default 104857600 */
   maxPayload?: number;
+  /**
+   * Flow control (Gun 2.x): how many `gun_ws` messages may be sent before reading stops;
+   * `gun.updateFlow(conn, ref, n)` gives more. `Infinity` is Gun's default: no limit.
+   * @default Infinity
+   */
+  flow?: number;
   /** Beyond Gun: re-issue this upgrade after every reconnect and deliver a fresh `gun_upgrade`; retries then back off exponentially from `retryTimeout` (0–50 % jitter, up to 30 s) unless `retryFun` is given. @default false */
   reconnect?: boolean;
 }
@@ -90,7 +96,7 @@ export interface ResolvedOptions {
 
 const TOP_KEYS = ['connectTimeout', 'retry', 'retryTimeout', 'retryFun', 'protocols', 'transport', 'tlsOpts', 'tcpOpts', 'httpOpts', 'wsOpts'];
 const HTTP_KEYS = ['keepalive', 'version', 'maxHeaders'];
-export const WS_KEYS = ['protocols', 'compress', 'silencePings', 'keepalive', 'closingTimeout', 'maxPayload', 'reconnect'];
+export const WS_KEYS = ['protocols', 'compress', 'silencePings', 'keepalive', 'closingTimeout', 'maxPayload', 'reconnect', 'flow'];
 
 const isTimeout = (v: unknown): boolean => v === Infinity || (Number.isInteger(v) && (v as number) >= 0);
 const isPositiveTimeout = (v: unknown): boolean => v === Infinity || (Number.isInteger(v) && (v as number) > 0);
@@ -174,6 +180,7 @@ export function checkWsOptions(ws: unknown, path: string): WsOptions {
   check(`${path}.closingTimeout`, w.closingTimeout, isPositiveTimeout, 'an integer > 0 or Infinity');
   check(`${path}.maxPayload`, w.maxPayload, (v) => Number.isInteger(v) && (v as number) > 0, 'an integer > 0');
   check(`${path}.reconnect`, w.reconnect, (v) => typeof v === 'boolean', 'a boolean');
+  check(`${path}.flow`, w.flow, isPositiveTimeout, 'an integer > 0 or Infinity');
   return w;
 }
 

@@ -15,6 +15,8 @@ export interface OutgoingRequest {
   readonly body: Buffer | undefined;
   /** True when `gun.data` calls will send the body. */
   readonly bodyFollows: boolean;
+  /** `gun_data` messages allowed before reading stops (flow control); `Infinity`: no limit. */
+  readonly flow: number;
 }
 
 export interface WsUpgradeRequest {
@@ -37,6 +39,8 @@ export interface ProtocolHandler {
   cancel?(ref: StreamRef, replyTo: ReplyTo): void;
   wsUpgrade?(upgrade: WsUpgradeRequest): void;
   wsSend?(frames: readonly WsSendFrame[], caller: Pid): void;
+  /** Flow control: `n` more messages for stream `ref` (unknown refs are ignored). */
+  updateFlow?(ref: StreamRef, n: number): void;
   /** True while a Websocket upgrade is queued or under way on this socket: `wsSend` calls wait for it. */
   awaitsUpgrade?(): boolean;
   /** Requests whose response ended on this socket (an HTTP close that served none is not progress). */

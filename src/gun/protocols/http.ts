@@ -40,6 +40,10 @@ interface Stream {
   /** Sends the response chunk held for one turn, if any (before a loss is reported). */
   flushHeld: (() => void) | undefined;
   finish: (() => void) | undefined;
+  /** `gun_data` messages left before the response is no longer read (flow control). */
+  flow: number;
+  /** The response being read, to pause and resume for flow control. */
+  res: IncomingMessage | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -51,6 +55,7 @@ function newStream(command: Unsent, seq: number, asksClose: boolean): Stream {
   return {
     ref, replyTo, method: r?.method ?? 'GET', pending: r?.body ? [r.body] : [], fin: !r?.bodyFollows, bodyFollows: r?.bodyFollows ?? false,
     req: undefined, cancelled: false, reported: false, asksClose, command, seq, bodyLeft: r ? declaredLength(r) : 0, flushHeld: undefined, finish: undefined,
+    flow: r?.flow ?? Infinity, res: undefined,
   };
 }
 
@@ -240,6 +245,15 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     this.#enqueue(() => this.#runUpgrade(stream, u));
   }
 
+  updateFlow(ref: StreamRef, n: number): void {
+    const stream = this.#streams.get(ref);
+    if (stream === undefined) return;
+    stream.flow += n;
+    if (stream.flow <= 0) return;
+    stream.flushHeld?.();
+    if (stream.flow > 0 && stream.res?.isPaused() === true) stream.res.resume();
+  }
+
   #bodyUnderWay(): boolean {
     for (const stream of this.#streams.values()) if (!stream.fin) return true;
     return false;
@@ -376,6 +390,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   #response(stream: Stream, res: IncomingMessage): void {
     const ctx = this.#ctx;
     const status = res.statusCode ?? 0;
+    stream.res = res;
     this.#tooManyHeaders(stream, res.rawHeaders);
     const headers = fromRawHeaders(res.rawHeaders);
     res.on('error', () => {
@@ -402,7 +417,10 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       const chunk = held;
       held = undefined;
       // Nothing after the stream's last word (a parse error) or from a connection that is gone.
-      if (!stream.cancelled && !stream.reported && !this.#gone) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', chunk));
+      if (stream.cancelled || stream.reported || this.#gone) return;
+      ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', chunk));
+      // Flow control: the socket stops being read once Node's buffer for the response is full.
+      if (--stream.flow === 0) res.pause();
     };
     stream.flushHeld = sendHeld;
     res.on('data', this.#guard(stream, (chunk: Buffer) => {
@@ -414,10 +432,13 @@ export class HttpHandler implements ProtocolHandler, Handshake {
         return;
       }
       held = chunk;
-      turn ??= setImmediate(this.#guard(stream, () => {
-        turn = undefined;
-        sendHeld();
-      }));
+      // Out of flow: the chunk read meanwhile waits for gun.updateFlow (or the end) instead.
+      if (stream.flow > 0) {
+        turn ??= setImmediate(this.#guard(stream, () => {
+          turn = undefined;
+          sendHeld();
+        }));
+      }
     }));
     res.on('end', this.#guard(stream, () => {
       if (turn !== undefined) clearImmediate(turn);

@@ -98,11 +98,14 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
   #closingTimer: TimerHandle | undefined = undefined;
   #keepalive: TimerHandle | undefined = undefined;
   readonly #socket: Socket;
+  /** Messages the reply-to may still be sent before reading stops (Gun 2.x flow control). */
+  #flow: number;
 
   constructor(origin: string, ctx: ConnectionContext, socket: Socket, upgrade: WsUpgradeRequest, headers: Record<string, string>, handshake: Handshake) {
     // ws emits nothing from its constructor (the request goes out on a later tick), so the fields are set in time.
     super(`${origin}/`, (upgrade.opts.protocols ?? []).map(([name]) => name), clientOptions(upgrade.opts, socket, upgrade.path, headers));
     this.#socket = socket;
+    this.#flow = upgrade.opts.flow ?? Infinity;
     this.#ctx = ctx;
     this.#ref = upgrade.ref;
     this.#replyTo = upgrade.replyTo;
@@ -129,6 +132,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     switch (event) {
       case 'message':
         this.#target?.deliver(gunWs(this.#ctx.conn, this.#ref, b === true ? ['binary', a as Buffer] : ['text', (a as Buffer).toString()]));
+        if (--this.#flow === 0) this.pause();
         return true;
       case 'ping':
         if (this.#opts.silencePings === false) this.#deliver((a as Buffer).length === 0 ? 'ping' : ['ping', a as Buffer]);
@@ -154,6 +158,8 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
         this.#handshake = undefined;
         this.#upgradeHeaders = NO_HEADERS;
         this.#armKeepalive();
+        // Frames that came with the 101 may have used the whole flow while ws could not pause yet.
+        if (this.#flow <= 0) this.pause();
         handshake?.upgraded(this, headers);
         return true;
       }
@@ -175,6 +181,17 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
 
   #deliver(frame: WsFrame): void {
     this.#target?.deliver(gunWs(this.#ctx.conn, this.#ref, frame));
+    if (--this.#flow === 0) this.pause();
+  }
+
+  /**
+   * Gives the reply-to `n` more messages (gun.updateFlow); reading resumes once there is room.
+   * Frames already read when reading stopped are still delivered, so the count may go below zero.
+   */
+  updateFlow(ref: StreamRef, n: number): void {
+    if (ref !== this.#ref) return;
+    this.#flow += n;
+    if (this.#flow > 0 && this.isPaused) this.resume();
   }
 
   wsSend(frames: readonly WsSendFrame[], caller: Pid): void {
@@ -278,12 +295,13 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     let readAtPing = -1;
     const tick = (): void => {
       if (this.readyState !== WebSocket.OPEN) return;
-      if (readAtPing === this.#socket.bytesRead) {
+      // While flow control holds reading, no pong can be read either: nothing to judge by.
+      if (this.isPaused) readAtPing = -1;
+      else if (readAtPing === this.#socket.bytesRead) {
         this.#protocolError ??= KEEPALIVE_TIMEOUT;
         this.terminate();
         return;
-      }
-      readAtPing = this.#socket.bytesRead;
+      } else readAtPing = this.#socket.bytesRead;
       this.ping();
       this.#keepalive = clock.setTimeout(tick, every);
     };
