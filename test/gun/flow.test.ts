@@ -18,9 +18,10 @@ test('wsOpts.flow: a flooding server is held back; the mailbox stays within flow
   const srv = await startWs({ onConnection: (ws) => {
     const frame = Buffer.alloc(FRAME, 7);
     let sent = 0;
-    // Sends until the client's unread data backs up into ws's own buffer, or 20 MiB at most.
+    // 16 frames a turn, so a client that reads keeps up; one that stops reading makes the data
+    // back up past the kernel's buffers into ws's own. 20 MiB at most.
     const flood = (): void => {
-      while (ws.bufferedAmount < 2 * 1024 * 1024 && sent < 5000) {
+      for (let i = 0; i < 16 && ws.bufferedAmount < 2 * 1024 * 1024 && sent < 5000; i++) {
         ws.send(frame);
         sent++;
       }
