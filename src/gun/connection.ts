@@ -19,7 +19,7 @@ import { ExitError } from '../runtime/errors.js';
 import { formatTerm } from '../runtime/format.js';
 import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, doubledWait, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
-import { HttpHandler } from './protocols/http.js';
+import { startProtocol } from './protocols/index.js';
 import { connect, type Attempt, type Connected, type ConnectError } from './transport.js';
 
 export type StateName = 'not_connected' | 'connecting' | 'connected' | 'connected_ws_only' | 'closing';
@@ -126,7 +126,7 @@ export class Connection implements Behaviour, ConnectionContext {
     const event = m as Command | Event;
     switch (event.$gun) {
       case 'connected':
-        if (this.stateName === 'connecting' && event.attempt === this.#attempt) this.#up(event.connected.socket);
+        if (this.stateName === 'connecting' && event.attempt === this.#attempt) this.#up(event.connected);
         else event.connected.socket.destroy();
         return true;
       case 'connect_failed':
@@ -209,14 +209,22 @@ export class Connection implements Behaviour, ConnectionContext {
     this.#waitToRetry(this.#retryDecision(typeof reason === 'string' ? reason : reason[1]));
   }
 
-  #up(socket: Socket): void {
+  #up({ socket, protocol }: Connected): void {
+    const handler = startProtocol(protocol, this, socket);
+    if (handler === undefined) {
+      // open refuses protocols erlgun does not speak, so ALPN cannot pick one; should it, that
+      // is a failed attempt with a reason, never a socket spoken to in the wrong protocol.
+      socket.destroy();
+      this.#connectFailed(`unsupported_protocol_${protocol}`);
+      return;
+    }
     this.#connecting = undefined;
     this.#connectedAt = getClock().now();
     this.socket = socket;
-    this.handler = new HttpHandler(this, socket);
+    this.handler = handler;
     this.stateName = 'connected';
     this.#retriesLeft = this.opts.retry;
-    send(this.owner, gunUp(this.conn, 'http'));
+    send(this.owner, gunUp(this.conn, handler.name));
     // What waited goes first: a re-issued upgrade, once accepted, leaves no room for HTTP after it,
     // and one the server refuses with a close would otherwise keep them waiting forever.
     this.#dropCancelled();

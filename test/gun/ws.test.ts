@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { _, exit, gun, monitor, ok, on, receive, self, send, spawnMonitor, type Pid, type StreamRef } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceive, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
 import { startHttp, startWs, sleep } from '../helpers/servers.js';
+import { startWsOrigin } from '../helpers/origin.js';
 
 async function upgraded(port: number, opts: gun.Options = {}, path = '/ws'): Promise<{ conn: Pid; ref: StreamRef }> {
   const conn = gun.open('127.0.0.1', port, opts);
@@ -147,6 +148,21 @@ test('wsSend waiting for an upgrade that the server refuses: the owner gets bads
   gun.wsSend(conn, ['text', 'never']);
   await assertReceive(['gun_response', conn, ref, 'nofin', 403, _], 1000);
   await assertReceive(['gun_error', conn, ['badstate', 'Connection needs to be upgraded to Websocket before the gun:ws_send/1 function can be used.']], 1000);
+}));
+
+test('the upgrade request is written as Gun writes it: host, connection, upgrade, version, key, then the caller\'s headers', (t) => inProcess(async () => {
+  const me = self();
+  const srv = await startWsOrigin(({ head }) => send(me, ['head', head]));
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  gun.wsUpgrade(conn, '/ws?x=1', [['authorization', 'Basic dXNlcjpwYXNz'], ['x-custom', 'a']], { protocols: [['xmpp']] });
+  const [, head] = await assertReceive(['head', _], 1000);
+  const lines = (head as string).split('\r\n');
+  assert.equal(lines[0], 'GET /ws?x=1 HTTP/1.1');
+  assert.deepEqual(lines.slice(1).filter((l) => l !== '').map((l) => l.slice(0, l.indexOf(':'))),
+    ['host', 'connection', 'upgrade', 'sec-websocket-version', 'sec-websocket-key', 'sec-websocket-protocol', 'authorization', 'x-custom']);
+  assert.ok(lines.includes(`host: 127.0.0.1:${srv.port}`));
+  gun.close(conn);
 }));
 
 test('wsSend of a list sends in order (1.3 and 2.x forms); text, binary, Buffer text', (t) => inProcess(async () => {

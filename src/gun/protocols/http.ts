@@ -487,8 +487,12 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       const host = ctx.host.includes(':') ? `[${ctx.host}]` : ctx.host;
       const headers: Record<string, string> = {};
       for (const [name, value] of u.headers) headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-      const ws = new WsHandler(`${scheme}://${host}:${ctx.port}`, ctx, this.#socket, u, headers, this);
-      this.#upgrading = { stream, upgrade: u, ws };
+      try {
+        const ws = new WsHandler(`${scheme}://${host}:${ctx.port}`, hostHeader(ctx.host, ctx.port, ctx.opts.transport), ctx, this.#socket, u, headers, this);
+        this.#upgrading = { stream, upgrade: u, ws };
+      } catch (error) {
+        this.#failed(stream, error);
+      }
     });
   }
 

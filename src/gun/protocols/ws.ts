@@ -36,13 +36,14 @@ const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 // A function of its own: the createConnection closure then keeps nothing but the socket alive.
 // The path goes on the request line as given (checked origin-form at the call): never through
 // a URL, which would normalise it, or read '@host' in it as an authority.
-function clientOptions(opts: WsOptions, socket: Socket, path: string, headers: Record<string, string>): ClientOptions & { closeTimeout: number } {
+function clientOptions(opts: WsOptions, socket: Socket, path: string, host: string, headers: Record<string, string>): ClientOptions & { closeTimeout: number } {
   const closing = opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
   return {
     headers,
     createConnection: () => socket,
     finishRequest: (req: ClientRequest) => {
       req.path = path;
+      inGunOrder(req, host, headers);
       req.end();
     },
     perMessageDeflate: opts.compress === true ? { serverMaxWindowBits: 15 } : false,
@@ -51,6 +52,26 @@ function clientOptions(opts: WsOptions, socket: Socket, path: string, headers: R
     autoPong: true,
     followRedirects: false,
   };
+}
+
+// Gun's upgrade request: its own headers first, in this order, then the caller's.
+const GUN_ORDER = ['connection', 'upgrade', 'sec-websocket-version', 'sec-websocket-key', 'sec-websocket-extensions', 'sec-websocket-protocol'];
+
+/**
+ * Rewrites the head ws built (the caller's headers first, Node's `Host` last) in Gun's
+ * order: host, connection, upgrade, sec-websocket-version, sec-websocket-key, then the
+ * caller's. Names are lowercase, as Gun writes them. A caller's `host` replaces Gun's, in
+ * the caller's place. The head is stored only when the request ends, so nothing is sent yet.
+ */
+function inGunOrder(req: ClientRequest, host: string, caller: Readonly<Record<string, string>>): void {
+  const values = new Map(req.getHeaderNames().map((name) => [name, req.getHeader(name)!] as const));
+  for (const name of values.keys()) req.removeHeader(name);
+  if (caller.host === undefined) req.setHeader('host', host);
+  for (const name of GUN_ORDER) {
+    const value = values.get(name);
+    if (value !== undefined) req.setHeader(name, value);
+  }
+  for (const name of Object.keys(caller)) if (!GUN_ORDER.includes(name)) req.setHeader(name, values.get(name) ?? caller[name]);
 }
 
 // The close code ws sent for each of its receiver errors (ws/lib/receiver.js); a zlib error
@@ -101,9 +122,9 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
   /** Messages the reply-to may still be sent before reading stops (Gun 2.x flow control). */
   #flow: number;
 
-  constructor(origin: string, ctx: ConnectionContext, socket: Socket, upgrade: WsUpgradeRequest, headers: Record<string, string>, handshake: Handshake) {
+  constructor(origin: string, host: string, ctx: ConnectionContext, socket: Socket, upgrade: WsUpgradeRequest, headers: Record<string, string>, handshake: Handshake) {
     // ws emits nothing from its constructor (the request goes out on a later tick), so the fields are set in time.
-    super(`${origin}/`, (upgrade.opts.protocols ?? []).map(([name]) => name), clientOptions(upgrade.opts, socket, upgrade.path, headers));
+    super(`${origin}/`, (upgrade.opts.protocols ?? []).map(([name]) => name), clientOptions(upgrade.opts, socket, upgrade.path, host, headers));
     this.#socket = socket;
     this.#flow = upgrade.opts.flow ?? Infinity;
     this.#ctx = ctx;
