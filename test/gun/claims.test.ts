@@ -1,7 +1,7 @@
 // Behaviours docs/gun-differences.md claims for erlgun, each pinned by a test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { _, gun, ok, processInfo, self, send } from '../../src/index.js';
+import { _, gun, monitor, ok, processInfo, self, send } from '../../src/index.js';
 import { assertReceive, inProcess } from '../../src/testing/index.js';
 import { startWs } from '../helpers/servers.js';
 
@@ -112,4 +112,19 @@ test('wsUpgrade while a request body is streaming: gun_error badstate; the body 
   assert.equal(ok(await gun.awaitBody(conn, post, 1000)).toString(), 'POST one two');
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
+}));
+
+test('gun.awaitUp / gun.await / gun.awaitBody take the caller\'s own monitor ref (Gun\'s await_up/3, await/4, await_body/4)', (t) => inProcess(async () => {
+  const srv = await startWs({ onRequest: (_req, res) => res.end('body') });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const mref = monitor(conn);
+  assert.deepEqual(await gun.awaitUp(conn, mref), ['ok', 'http']);
+  const ref = gun.get(conn, '/');
+  assert.deepEqual((await gun.await(conn, ref, 1000, mref)).slice(0, 3), ['response', 'nofin', 200]);
+  assert.equal(ok(await gun.awaitBody(conn, ref, mref)).toString(), 'body');
+  // The caller's monitor is still there: the connection's death ends a wait through it.
+  const never = gun.get(conn, '/never');
+  gun.close(conn);
+  assert.deepEqual(await gun.await(conn, never, mref), ['error', 'shutdown']);
 }));

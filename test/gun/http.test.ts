@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, anyBuffer, gun, ok, processInfo, receive, on, self, spawn, send, type Pid } from '../../src/index.js';
-import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
-import { startHttp, sleep } from '../helpers/servers.js';
+import { assertReceive, inProcess, refuteReceive, refuteReceived } from '../../src/testing/index.js';
+import { startHttp, startRaw, sleep } from '../helpers/servers.js';
 
 test('gun.open connects and sends gun_up to the owner', (t) => inProcess(async () => {
   const srv = await startHttp((_req, res) => res.end());
@@ -303,4 +303,23 @@ test('keepalive writes a bare CRLF while idle (Gun 1.3 ping); the connection sta
   const ref = gun.get(conn, '/');
   assert.deepEqual(ok(await gun.awaitBody(conn, ref)).toString(), 'still fine');
   assert.equal(srv.remotePorts.length, 1);
+}));
+
+test('a HEAD response without content-length keeps the connection, as Gun does; the next request goes on the same socket', (t) => inProcess(async () => {
+  const srv = await startRaw((socket) => {
+    socket.on('data', (d: Buffer) => {
+      const heads = d.toString().split('\r\n\r\n').slice(0, -1);
+      for (const head of heads) {
+        socket.write(head.startsWith('HEAD') ? 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\n' : 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      }
+    });
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const head = gun.head(conn, '/');
+  await assertReceive(['gun_response', conn, head, 'fin', 200, _], 1000);
+  const get = gun.get(conn, '/');
+  assert.equal(ok(await gun.awaitBody(conn, get, 1000)).toString(), 'ok');
+  assert.equal(srv.remotePorts.length, 1);
+  refuteReceived(['gun_down', conn, _, _, _, _]);
 }));

@@ -400,6 +400,9 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const announced = /\bclose\b/i.test(res.headers.connection ?? '') || (res.httpVersion === '1.0' && !/keep-alive/i.test(res.headers.connection ?? ''));
     if (announced) this.#lastOnSocket(stream);
     const fin = isBodyless(stream.method, status, res.headers['content-length']);
+    // llhttp decides keep-alive before it learns that a HEAD (or 204/304) response has no body,
+    // so Node would close the socket after one without content-length; Gun keeps it.
+    if (fin && !announced && !stream.asksClose && stream.req !== undefined) stream.req.shouldKeepAlive = true;
     // A body with neither a length nor chunks ends with the connection (RFC 9112 §6.3).
     const closeDelimited = !fin && res.headers['content-length'] === undefined && !/\bchunked\b/i.test(res.headers['transfer-encoding'] ?? '');
     if (!stream.cancelled) ctx.reply(stream.replyTo, gunResponse(ctx.conn, stream.ref, fin ? 'fin' : 'nofin', status, headers));
