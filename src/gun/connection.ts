@@ -98,6 +98,11 @@ export class Connection implements Behaviour, ConnectionContext {
     this.#connect();
   }
 
+  /** Postponed calls are offered again only when this changes (gen_statem's rule). */
+  state(): StateName {
+    return this.stateName;
+  }
+
   handle(msg: unknown): boolean {
     const m = msg as Message;
     if (Array.isArray(m)) {
@@ -237,7 +242,7 @@ export class Connection implements Behaviour, ConnectionContext {
   /** Answers the requests and upgrades that wait for a connection (carried or postponed), except cancelled ones (and the owner's, when it is gone). */
   #refuseWaiting(reason: GunErrorReason, ownerGone = false): void {
     this.#dropCancelled();
-    const waiting = [...this.#carry, ...this.#mailbox.toArray().filter(isWaitingCommand)];
+    const waiting = [...this.#carry, ...this.#mailbox.filter(isWaitingCommand)];
     this.#carry = [];
     for (const command of waiting) {
       const { replyTo, ref } = streamOf(command);
@@ -251,10 +256,9 @@ export class Connection implements Behaviour, ConnectionContext {
    * come too late, after the request went out).
    */
   #dropCancelled(): void {
-    const queued = this.#mailbox.toArray();
-    const cancelled = new Set(queued.filter(isCancel).map((c) => c.ref));
-    if (cancelled.size === 0) return;
-    const waiting = new Set([...this.#carry, ...queued.filter(isWaitingCommand)].map(commandRef));
+    if (!this.#mailbox.some(isCancel)) return;
+    const cancelled = new Set(this.#mailbox.filter(isCancel).map((c) => c.ref));
+    const waiting = new Set([...this.#carry, ...this.#mailbox.filter(isWaitingCommand)].map(commandRef));
     const drop = new Set([...cancelled].filter((ref) => waiting.has(ref)));
     if (drop.size === 0) return;
     this.#mailbox.removeAll((m) => isStreamCommand(m) && drop.has(commandRef(m)));
@@ -263,7 +267,7 @@ export class Connection implements Behaviour, ConnectionContext {
 
   /** Requests or upgrades wait for a connection. */
   #hasWaiting(): boolean {
-    return this.#carry.length > 0 || this.#mailbox.toArray().some(isWaitingCommand);
+    return this.#carry.length > 0 || this.#mailbox.some(isWaitingCommand);
   }
 
   #retryDecision(reason: DownReason | string): RetryDecision {

@@ -32,6 +32,8 @@ export class Process {
   behaviour: Behaviour | undefined = undefined;
   /** The actor is in the run queue. */
   ready = false;
+  /** The state the actor's last offer ended in (mailbox.ts: postponed messages wait for it to change). */
+  actorState: unknown = undefined;
   /** The actor's init has not run yet. */
   initPending = false;
   /** Something awaits this process's exit (e.g. the testing helper), so an abnormal exit is not logged. */
