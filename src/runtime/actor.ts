@@ -3,6 +3,7 @@
 // (it stays queued, in order, and is offered again once the behaviour's state changes).
 // A waiting actor keeps no suspended async frame, promise or closure: thousands of Gun
 // connections are thousands of small objects, and no AsyncLocalStorage hook is switched on.
+import { defer, spend } from './budget.js';
 import { Process } from './process.js';
 import { addProcess } from './registry.js';
 import { actAs, exitReason } from './scheduler.js';
@@ -49,11 +50,19 @@ export function wake(proc: Process): void {
 }
 
 function runReady(): void {
-  // Actors woken while these run (messages between them) are run in the same turn.
+  // Actors woken while these run (messages between them) are run in the same turn, until
+  // the turn's budget is spent: the rest run after the event loop has turned (budget.ts).
   while (ready.length > 0) {
     const batch = ready;
     ready = [];
-    for (const proc of batch) run(proc);
+    for (let i = 0; i < batch.length; i++) {
+      if (!spend()) {
+        ready = i === 0 ? batch.concat(ready) : batch.slice(i).concat(ready);
+        defer(runReady);
+        return;
+      }
+      run(batch[i]);
+    }
   }
   scheduled = false;
 }

@@ -203,13 +203,11 @@ export class Mailbox {
     if (last === 0) this.#emptied();
   }
 
-  // An idle process (a connection actor, say) keeps no buffer; a busy stream keeps a modest one.
+  // Kept while small: every message to a waiting receive passes through the buffer, and
+  // one allocated per message would cost more than the rest of the delivery.
   #emptied(): void {
     this.#head = this.#seen = 0;
-    if (this.#slots.length <= MIN_CAPACITY) {
-      this.#slots = NONE;
-      this.#mask = 0;
-    } else if (this.#slots.length > KEEP_CAPACITY) {
+    if (this.#slots.length > KEEP_CAPACITY) {
       this.#slots = new Array<Slot>(KEEP_CAPACITY);
       this.#mask = KEEP_CAPACITY - 1;
     }

@@ -71,8 +71,36 @@ export function terminate(proc: Process, reason: unknown): void {
   proc.notifyExit();
 }
 
+interface Signal {
+  readonly target: Process;
+  readonly from: Pid;
+  readonly reason: unknown;
+  readonly viaLink: boolean;
+}
+
+// Signals sent while others are being delivered wait here, so a chain of links dies in a
+// loop, not by recursion (a deep chain overflowed the stack and left its tail alive).
+let queued: Signal[] | undefined;
+
 /** Delivers an exit signal from `from` to `target` (Erlang's rules for links, trap_exit and `kill`). */
 function exitSignal(target: Process, from: Pid, reason: unknown, viaLink: boolean): void {
+  const signal: Signal = { target, from, reason, viaLink };
+  if (queued !== undefined) {
+    queued.push(signal);
+    return;
+  }
+  const signals = (queued = [signal]);
+  try {
+    for (let i = 0; i < signals.length; i++) {
+      applySignal(signals[i]);
+      signals[i] = undefined as never; // a long chain's dead processes are not held until the end
+    }
+  } finally {
+    queued = undefined;
+  }
+}
+
+function applySignal({ target, from, reason, viaLink }: Signal): void {
   if (!target.alive) return;
   if (reason === 'kill' && !viaLink) {
     terminate(target, 'killed');
