@@ -5,7 +5,7 @@
 // calls made while it is not connected stay there (postponed) until it is, as Gun does.
 import type { Socket } from 'node:net';
 import { startActor, type Behaviour } from '../runtime/actor.js';
-import { getClock, type TimerHandle } from '../runtime/clock.js';
+import { getClock, startTimer, type Timer } from '../runtime/clock.js';
 import type { Pid, Ref } from '../runtime/pid.js';
 import type { Mailbox } from '../runtime/mailbox.js';
 import type { Process } from '../runtime/process.js';
@@ -73,7 +73,7 @@ export class Connection implements Behaviour, ConnectionContext {
   #connectedAt = 0;
   #connecting: Attempt | undefined = undefined;
   /** The retry wait or the closing grace period. */
-  #timer: TimerHandle | undefined = undefined;
+  #timer: Timer | undefined = undefined;
   /** What the actor exits with once a graceful close is over. */
   #closedReason: unknown = undefined;
 
@@ -287,7 +287,7 @@ export class Connection implements Behaviour, ConnectionContext {
     }
     const conn = this.conn;
     const retry: Event = { $gun: 'retry', attempt: this.#attempt };
-    this.#timer = getClock().setTimeout(() => send(conn, retry), timeout);
+    this.#timer = startTimer(timeout, () => send(conn, retry));
   }
 
   /** Hands a command to the protocol in use; an operation it lacks is answered with badstate. */
@@ -327,7 +327,7 @@ export class Connection implements Behaviour, ConnectionContext {
     const wait = this.handler?.closing(why) ?? 0;
     const grace = Math.min((wait === Infinity ? DEFAULT_CLOSING_TIMEOUT : wait) + 1000, 2 ** 31 - 1);
     const conn = this.conn;
-    this.#timer = getClock().setTimeout(() => send(conn, CLOSING_TIMEOUT), grace);
+    this.#timer = startTimer(grace, () => send(conn, CLOSING_TIMEOUT));
   }
 
   #dropSocket(): void {
@@ -339,7 +339,7 @@ export class Connection implements Behaviour, ConnectionContext {
 
   /** Runs when the actor exits, whatever the reason (gun.close kills it from outside). */
   terminate(): void {
-    if (this.#timer !== undefined) getClock().clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#connecting?.cancel();
     this.#connecting = undefined;

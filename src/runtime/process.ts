@@ -1,7 +1,7 @@
 // The per-process record: mailbox, links, monitors, trap_exit flag and a pending receive.
 import { Mailbox } from './mailbox.js';
 import { Pid, type Ref } from './pid.js';
-import type { Clock, TimerHandle } from './clock.js';
+import { startTimer, type Clock, type Timer } from './clock.js';
 import { wake, type Behaviour } from './actor.js';
 import { defer, spend } from './budget.js';
 
@@ -14,8 +14,7 @@ export interface Waiter {
   readonly pick: (msg: unknown) => unknown;
   resolve: (value?: unknown) => void;
   reject: (error: unknown) => void;
-  readonly clock: Clock;
-  timer: TimerHandle | undefined;
+  timer: Timer | undefined;
   /** The `after` handler, if any. */
   readonly onTimeout: (() => unknown) | undefined;
   /** Resolved: the receiver has messages to test (or its time is up) and runs soon. */
@@ -56,14 +55,14 @@ export class Process {
 
   /** Parks a receive: it is woken by the next message, or after `ms` with `timedOut` set. */
   wait(pick: (msg: unknown) => unknown, resolve: (value?: unknown) => void, reject: (error: unknown) => void, clock: Clock, ms: number, onTimeout: (() => unknown) | undefined): void {
-    const waiter: Waiter = { pick, resolve, reject, clock, timer: undefined, onTimeout, woken: false, timedOut: false };
+    const waiter: Waiter = { pick, resolve, reject, timer: undefined, onTimeout, woken: false, timedOut: false };
     if (ms !== Infinity) {
-      waiter.timer = clock.setTimeout(() => {
+      waiter.timer = startTimer(ms, () => {
         if (this.waiter !== waiter) return;
         waiter.timer = undefined;
         waiter.timedOut = true;
         if (!waiter.woken) wakeWaiter(waiter);
-      }, ms);
+      }, clock);
     }
     this.waiter = waiter;
   }
@@ -71,7 +70,7 @@ export class Process {
   /** The receive that waited is over (a message matched, or its time was up). */
   endWait(waiter: Waiter): void {
     if (this.waiter === waiter) this.waiter = undefined;
-    if (waiter.timer !== undefined) waiter.clock.clearTimeout(waiter.timer);
+    waiter.timer?.cancel();
     waiter.timer = undefined;
   }
 

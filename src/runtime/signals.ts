@@ -5,6 +5,7 @@ import { Pid, Ref, makeRef } from './pid.js';
 import type { Process } from './process.js';
 import { lookup, removeProcess } from './registry.js';
 import { current, living } from './scheduler.js';
+import { cancelTimersTo } from './timers.js';
 
 /** `['DOWN', ref, 'process', pid, reason]`: a monitored process exited. */
 export type DownMessage = readonly [tag: 'DOWN', ref: Ref, type: 'process', pid: Pid, reason: unknown];
@@ -38,6 +39,7 @@ export function terminate(proc: Process, reason: unknown): void {
   proc.exitReason = reason;
   removeProcess(proc);
   proc.mailbox.clear();
+  cancelTimersTo(proc.pid);
   const watched = proc.observed || (proc.links?.size ?? 0) > 0 || (proc.watchers?.size ?? 0) > 0;
   if (proc.monitors) {
     for (const [ref, target] of proc.monitors) target.watchers?.delete(ref);

@@ -3,7 +3,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket, { type ClientOptions } from 'ws';
-import { getClock, type TimerHandle } from '../../runtime/clock.js';
+import { getClock, startTimer, type Timer } from '../../runtime/clock.js';
 import type { Pid } from '../../runtime/pid.js';
 import type { Process } from '../../runtime/process.js';
 import { lookup } from '../../runtime/registry.js';
@@ -75,8 +75,8 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
   #closeSent = false;
   #protocolError: unknown = undefined;
   #shutdown = false;
-  #closingTimer: TimerHandle | undefined = undefined;
-  #keepalive: TimerHandle | undefined = undefined;
+  #closingTimer: Timer | undefined = undefined;
+  #keepalive: Timer | undefined = undefined;
 
   constructor(url: string, ctx: ConnectionContext, socket: Socket, upgrade: WsUpgradeRequest, headers: Record<string, string>, handshake: Handshake) {
     // ws emits nothing from its constructor (the request goes out on a later tick), so the fields are set in time.
@@ -183,7 +183,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     this.#disarmKeepalive();
     super.close(code, reason);
     const timeout = this.#opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
-    if (timeout !== Infinity) this.#closingTimer = getClock().setTimeout(() => this.terminate(), timeout);
+    if (timeout !== Infinity) this.#closingTimer = startTimer(timeout, () => this.terminate());
   }
 
   closing(): number {
@@ -198,7 +198,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     this.#gone = true;
     this.#handshake = undefined;
     this.#disarmKeepalive();
-    if (this.#closingTimer !== undefined) getClock().clearTimeout(this.#closingTimer);
+    this.#closingTimer?.cancel();
     this.terminate();
   }
 
@@ -206,7 +206,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     const ctx = this.#ctx;
     this.#gone = true;
     this.#disarmKeepalive();
-    if (this.#closingTimer !== undefined) getClock().clearTimeout(this.#closingTimer);
+    this.#closingTimer?.cancel();
     // 1006 is never sent on the wire: it means no close frame came (TCP dropped or we gave up waiting).
     const closeFrameReceived = code !== 1006;
     if (closeFrameReceived && !this.#shutdown) this.#deliver(code === 1005 ? 'close' : ['close', code, reason.toString()]);
@@ -231,13 +231,13 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     const tick = (): void => {
       if (this.readyState !== WebSocket.OPEN) return;
       this.ping();
-      this.#keepalive = clock.setTimeout(tick, every);
+      this.#keepalive = startTimer(every, tick, clock);
     };
-    this.#keepalive = clock.setTimeout(tick, every);
+    this.#keepalive = startTimer(every, tick, clock);
   }
 
   #disarmKeepalive(): void {
-    if (this.#keepalive !== undefined) getClock().clearTimeout(this.#keepalive);
+    this.#keepalive?.cancel();
     this.#keepalive = undefined;
   }
 }
