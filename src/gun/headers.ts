@@ -41,10 +41,6 @@ export function hasHeader(headers: readonly (readonly [string, string])[], name:
   return headers.some(([n]) => n === name);
 }
 
-export function getHeader(headers: readonly (readonly [string, string])[], name: string): string | undefined {
-  return headers.find(([n]) => n === name)?.[1];
-}
-
 /** Node's `rawHeaders` (name, value, name, value…) as Gun's list: lowercase names, order and duplicates kept. */
 export function fromRawHeaders(raw: readonly string[]): Headers {
   const out: (readonly [string, string])[] = [];

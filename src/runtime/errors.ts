@@ -4,7 +4,6 @@ export type ErlgunErrorCode =
   | 'ERR_BADMATCH'
   | 'ERR_INVALID_OPTION'
   | 'ERR_INVALID_HEADER'
-  | 'ERR_NOT_A_PROCESS'
   | 'ERR_EXIT';
 
 /** Base class of every error erlgun throws. Check with `isErlgunError(e)` and `e.code`. */
@@ -57,14 +56,6 @@ export class InvalidHeaderError extends ErlgunError {
   }
 }
 
-/** A process-only call (receive, exit/1) was made where no process runs. */
-export class NotAProcessError extends ErlgunError {
-  override name = 'NotAProcessError';
-  constructor(message: string) {
-    super('ERR_NOT_A_PROCESS', message);
-  }
-}
-
 /**
  * Thrown out of `receive` in a process that was killed while it waited (and into the
  * top-level script when the shell process is killed by a link). `reason` is the exit reason.
@@ -93,7 +84,7 @@ export class ExitError extends ErlgunError {
 }
 
 const CODES: ReadonlySet<string> = new Set<ErlgunErrorCode>([
-  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_NOT_A_PROCESS', 'ERR_EXIT',
+  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_EXIT',
 ]);
 
 /** True for errors erlgun threw, also when they come from another copy of the library (checks `code`). */

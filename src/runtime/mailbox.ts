@@ -15,7 +15,7 @@ const KEEP_CAPACITY = 1024;
 const NONE: Slot[] = [];
 
 /** What `offer` hands messages to: an actor's behaviour (actor.ts). */
-export interface Postponing {
+interface Postponing {
   /** Handles `msg` and returns true, or returns false to postpone it. */
   handle(msg: unknown): boolean;
   /** The state postponed messages wait for a change of (compared with `===`). */

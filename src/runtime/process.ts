@@ -10,7 +10,7 @@ import { defer, spend } from './budget.js';
  * against its patterns itself (receive.ts), so a guard runs as the receiver and cannot
  * throw into the sender's `send`.
  */
-export interface Waiter {
+interface Waiter {
   readonly pick: (msg: unknown) => unknown;
   resolve: (value?: unknown) => void;
   reject: (error: unknown) => void;

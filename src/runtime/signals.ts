@@ -18,16 +18,16 @@ declare module './pattern-types.js' {
   }
 }
 
-export function downMessage(ref: Ref, pid: Pid, reason: unknown): DownMessage {
+function downMessage(ref: Ref, pid: Pid, reason: unknown): DownMessage {
   return Object.freeze(['DOWN', ref, 'process', pid, reason] as const);
 }
 
-export function exitMessage(from: Pid, reason: unknown): ExitMessage {
+function exitMessage(from: Pid, reason: unknown): ExitMessage {
   return Object.freeze(['EXIT', from, reason] as const);
 }
 
 /** Reasons that are not a crash: no log line for them (Erlang/OTP's proc_lib rule). */
-export function isNormalReason(reason: unknown): boolean {
+function isNormalReason(reason: unknown): boolean {
   return reason === 'normal' || reason === 'shutdown' || reason === 'killed'
     || (Array.isArray(reason) && reason.length === 2 && reason[0] === 'shutdown');
 }

@@ -53,7 +53,7 @@ export function startHttps(handler: RequestListener, cert: TestCert, port?: numb
   return listen(https.createServer({ key: cert.key, cert: cert.cert }, handler), port);
 }
 
-export interface WsServer extends Started<http.Server> {
+interface WsServer extends Started<http.Server> {
   readonly wss: WebSocketServer;
   /** The server side of each accepted Websocket, in order. */
   readonly clients: WebSocket[];
