@@ -404,5 +404,5 @@ export function connectionState(conn: Pid): Connection | undefined {
 function jitteredBackoff(retriesLeft: number, context: RetryContext): RetryDecision {
   const base = context.opts.retryTimeout;
   const wait = doubledWait(base, context.opts.retry - retriesLeft + context.shortLived);
-  return { retries: retriesLeft - 1, timeout: Math.max(base, Math.min(Math.round(wait * (1 + Math.random() / 2)), 30_000)) };
+  return { retries: retriesLeft - 1, timeout: Math.max(base, Math.min(Math.round(wait * (1 + (getClock().random?.() ?? Math.random()) / 2)), 30_000)) };
 }

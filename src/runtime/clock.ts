@@ -4,6 +4,8 @@ export interface Clock {
   now(): number;
   setTimeout(callback: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
+  /** The random source of timing jitter (reconnect backoff), in [0, 1). @default Math.random */
+  random?(): number;
 }
 
 /** Whatever the clock's setTimeout returned; only ever handed back to its clearTimeout. */
