@@ -5,7 +5,7 @@
 // calls made while it is not connected stay there (postponed) until it is, as Gun does.
 import type { Socket } from 'node:net';
 import { startActor, type Behaviour } from '../runtime/actor.js';
-import { getClock, type TimerHandle } from '../runtime/clock.js';
+import { getClock, startTimer, type Timer } from '../runtime/clock.js';
 import type { Pid, Ref } from '../runtime/pid.js';
 import type { Mailbox } from '../runtime/mailbox.js';
 import type { Process } from '../runtime/process.js';
@@ -80,9 +80,11 @@ export class Connection implements Behaviour, ConnectionContext {
   #connectedAt = 0;
   #connecting: Attempt | undefined = undefined;
   /** The retry wait or the closing grace period. */
-  #timer: TimerHandle | undefined = undefined;
+  #timer: Timer | undefined = undefined;
   /** What the actor exits with once a graceful close is over. */
   #closedReason: unknown = undefined;
+  /** How many times a protocol said that what postponed calls wait on has changed. */
+  #changes = 0;
 
   private constructor(proc: Process, owner: Pid, host: string, port: number, opts: ResolvedOptions) {
     this.conn = proc.pid;
@@ -103,6 +105,14 @@ export class Connection implements Behaviour, ConnectionContext {
 
   init(): void {
     this.#connect();
+  }
+
+  /**
+   * Postponed calls are offered again only when this changes (gen_statem's rule): the state
+   * name, or a protocol's news that something they wait on has settled (an upgrade's outcome).
+   */
+  state(): string {
+    return this.#changes === 0 ? this.stateName : `${this.stateName}#${this.#changes}`;
   }
 
   handle(msg: unknown): boolean {
@@ -149,7 +159,8 @@ export class Connection implements Behaviour, ConnectionContext {
         if (this.stateName === 'closing') this.#exitClosed();
         return true;
       case 'changed':
-        // Handling it is the point: calls postponed for the protocol's sake are offered again.
+        // A new state: calls postponed for the protocol's sake are offered again.
+        this.#changes++;
         return true;
       case 'ws_send':
         return this.#wsSend(event.frames, event.caller);
@@ -273,7 +284,7 @@ export class Connection implements Behaviour, ConnectionContext {
   /** Answers the requests and upgrades that wait for a connection (carried or postponed), except cancelled ones (and the owner's, when it is gone). */
   #refuseWaiting(reason: GunErrorReason, ownerGone = false): void {
     this.#dropCancelled();
-    const waiting = [...this.#carry, ...this.#mailbox.toArray().filter(isWaitingCommand)];
+    const waiting = [...this.#carry, ...this.#mailbox.filter(isWaitingCommand)];
     this.#carry = [];
     for (const command of waiting) {
       const { replyTo, ref } = streamOf(command);
@@ -287,10 +298,9 @@ export class Connection implements Behaviour, ConnectionContext {
    * come too late, after the request went out).
    */
   #dropCancelled(): void {
-    const queued = this.#mailbox.toArray();
-    const cancelled = new Set(queued.filter(isCancel).map((c) => c.ref));
-    if (cancelled.size === 0) return;
-    const waiting = new Set([...this.#carry, ...queued.filter(isWaitingCommand)].map(commandRef));
+    if (!this.#mailbox.some(isCancel)) return;
+    const cancelled = new Set(this.#mailbox.filter(isCancel).map((c) => c.ref));
+    const waiting = new Set([...this.#carry, ...this.#mailbox.filter(isWaitingCommand)].map(commandRef));
     const drop = new Set([...cancelled].filter((ref) => waiting.has(ref)));
     if (drop.size === 0) return;
     this.#mailbox.removeAll((m) => isStreamCommand(m) && drop.has(commandRef(m)));
@@ -299,7 +309,7 @@ export class Connection implements Behaviour, ConnectionContext {
 
   /** Requests or upgrades wait for a connection. */
   #hasWaiting(): boolean {
-    return this.#carry.length > 0 || this.#mailbox.toArray().some(isWaitingCommand);
+    return this.#carry.length > 0 || this.#mailbox.some(isWaitingCommand);
   }
 
   #retryDecision(reason: DownReason | string): RetryDecision {
@@ -345,7 +355,7 @@ export class Connection implements Behaviour, ConnectionContext {
     }
     const conn = this.conn;
     const retry: Event = { $gun: 'retry', attempt: this.#attempt };
-    this.#timer = getClock().setTimeout(() => send(conn, retry), timeout);
+    this.#timer = startTimer(timeout, () => send(conn, retry));
   }
 
   /** Hands a command to the protocol in use; an operation it lacks is answered with badstate. */
@@ -393,7 +403,7 @@ export class Connection implements Behaviour, ConnectionContext {
   /** An upgrade waits for the next connection. */
   #upgradeWaits(): boolean {
     if ((this.#reupgrades?.length ?? 0) > 0 || this.#carry.some((c) => c.$gun === 'ws_upgrade')) return true;
-    return this.#mailbox.toArray().some((m) => commandTag(m) === 'ws_upgrade');
+    return this.#mailbox.some((m) => commandTag(m) === 'ws_upgrade');
   }
 
   /** Graceful close (gun.shutdown, owner gone): the protocol finishes or says goodbye; no gun_down. */
@@ -406,7 +416,7 @@ export class Connection implements Behaviour, ConnectionContext {
     const wait = this.handler?.closing(why) ?? 0;
     const grace = Math.min((wait === Infinity ? DEFAULT_CLOSING_TIMEOUT : wait) + 1000, 2 ** 31 - 1);
     const conn = this.conn;
-    this.#timer = getClock().setTimeout(() => send(conn, CLOSING_TIMEOUT), grace);
+    this.#timer = startTimer(grace, () => send(conn, CLOSING_TIMEOUT));
   }
 
   #dropSocket(): void {
@@ -418,7 +428,7 @@ export class Connection implements Behaviour, ConnectionContext {
 
   /** Runs when the actor exits, whatever the reason (gun.close kills it from outside). */
   terminate(): void {
-    if (this.#timer !== undefined) getClock().clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#connecting?.cancel();
     this.#connecting = undefined;
@@ -488,5 +498,5 @@ export function connectionState(conn: Pid): Connection | undefined {
 function jitteredBackoff(retriesLeft: number, context: RetryContext): RetryDecision {
   const base = context.opts.retryTimeout;
   const wait = doubledWait(base, context.opts.retry - retriesLeft + context.shortLived);
-  return { retries: retriesLeft - 1, timeout: Math.max(base, Math.min(Math.round(wait * (1 + Math.random() / 2)), 30_000)) };
+  return { retries: retriesLeft - 1, timeout: Math.max(base, Math.min(Math.round(wait * (1 + (getClock().random?.() ?? Math.random()) / 2)), 30_000)) };
 }

@@ -120,11 +120,9 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
   // TODO(gun-parity): HTTP/2. Refused here rather than advertised through ALPN and then
   // spoken as HTTP/1.1: a negotiated h2 must never break silently.
   if (o.protocols?.includes('http2')) throw new InvalidOptionError('protocols', "['http'] (HTTP/2 is not supported yet)", o.protocols);
+  // So `protocols` is ['http'] from here on, also over tcp, where there is no ALPN to choose with.
   const transport = o.transport ?? (port === 443 ? 'tls' : 'tcp');
   const protocols = o.protocols ?? DEFAULTS.protocols;
-  if (transport === 'tcp' && protocols.length !== 1) {
-    throw new InvalidOptionError('protocols', 'exactly one protocol over tcp (there is no ALPN to choose between them)', protocols);
-  }
   check('tlsOpts', o.tlsOpts, isPlain, 'an object');
   check('tcpOpts', o.tcpOpts, isPlain, 'an object');
   refuseOwnKeys(o.tlsOpts, 'tlsOpts');

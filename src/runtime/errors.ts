@@ -5,7 +5,6 @@ export type ErlgunErrorCode =
   | 'ERR_INVALID_OPTION'
   | 'ERR_INVALID_HEADER'
   | 'ERR_INVALID_FRAME'
-  | 'ERR_NOT_A_PROCESS'
   | 'ERR_EXIT';
 
 /** Base class of every error erlgun throws. Check with `isErlgunError(e)` and `e.code`. */
@@ -68,14 +67,6 @@ export class InvalidFrameError extends ErlgunError {
   }
 }
 
-/** A process-only call (receive, exit/1) was made where no process runs. */
-export class NotAProcessError extends ErlgunError {
-  override name = 'NotAProcessError';
-  constructor(message: string) {
-    super('ERR_NOT_A_PROCESS', message);
-  }
-}
-
 /**
  * Thrown out of `receive` in a process that was killed while it waited (and into the
  * top-level script when the shell process is killed by a link). `reason` is the exit reason.
@@ -104,7 +95,7 @@ export class ExitError extends ErlgunError {
 }
 
 const CODES: ReadonlySet<string> = new Set<ErlgunErrorCode>([
-  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_INVALID_FRAME', 'ERR_NOT_A_PROCESS', 'ERR_EXIT',
+  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_INVALID_FRAME', 'ERR_EXIT',
 ]);
 
 /** True for errors erlgun threw, also when they come from another copy of the library (checks `code`). */

@@ -14,6 +14,6 @@ export { setLogger, type Logger, type CrashReport } from './log.js';
 export { ok, type Ok, type Err, type Result } from './result.js';
 export { formatTerm } from './format.js';
 export {
-  ErlgunError, BadArgError, BadMatchError, InvalidOptionError, InvalidHeaderError, InvalidFrameError, NotAProcessError, ExitError,
+  ErlgunError, BadArgError, BadMatchError, InvalidOptionError, InvalidHeaderError, InvalidFrameError, ExitError,
   isErlgunError, type ErlgunErrorCode,
 } from './errors.js';

@@ -1,8 +1,10 @@
 // Selective receive: the oldest message that matches any clause is taken; the others
-// stay queued in order. A waiting receive tests each new arrival once (process.ts).
+// stay queued in order. A waiting receive is woken by each new arrival and tests it once,
+// in the receiving process: patterns and guards never run in the sender's `send`.
 // This is the hot path of every receive loop: no closure or object is made per call
 // beyond the one promise the caller awaits.
 import { type Clock, getClock } from './clock.js';
+import { defer, spend } from './budget.js';
 import { BadArgError, ExitError } from './errors.js';
 import { formatTerm } from './format.js';
 import { compilePattern } from './pattern.js';
@@ -37,8 +39,17 @@ export type Timeout = typeof TIMEOUT;
  */
 export function on<const P, R>(pattern: P, handler: (msg: Matched<P>) => R): Clause<R> {
   const test = compilePattern(pattern);
-  const clause: Clause<R> = { test, handler, pick: (msg) => (test(msg) ? (clause as Clause<unknown>) : undefined) };
+  const clause: Clause<R> = { test, handler, pick: (msg) => (passes(test, msg) ? (clause as Clause<unknown>) : undefined) };
   return clause;
+}
+
+/** A guard that throws is a guard that fails (Erlang): the clause does not match. */
+function passes(test: (msg: unknown) => boolean, msg: unknown): boolean {
+  try {
+    return test(msg);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -79,11 +90,14 @@ export function receiveOn(clock: Clock, clauses: readonly Clause<unknown>[], tim
     if (clause !== undefined) {
       const msg = mailbox.taken;
       mailbox.taken = undefined;
+      let value: unknown;
       try {
-        return Promise.resolve(clause.handler(msg as never));
+        value = clause.handler(msg as never);
       } catch (error) {
         return Promise.reject(error);
       }
+      // A loop that only takes queued messages must yield too, once its budget is spent.
+      return spend() ? Promise.resolve(value) : new Promise((resolve) => defer(() => resolve(value)));
     }
   }
   let ms = Infinity;
@@ -105,19 +119,36 @@ export function receiveOn(clock: Clock, clauses: readonly Clause<unknown>[], tim
   if (proc.waiter !== undefined) {
     return Promise.reject(new BadArgError(`receive: ${String(proc.pid)} is already waiting in another receive`));
   }
+  mailbox.markSeen();
   return new Promise<unknown>((resolve, reject) => {
     proc.wait(pick, resolve, reject, clock, ms, onTimeout);
   }).then(afterWait);
 }
 
-// Runs in the receiving process once its wait is over (one shared function: an idle process
-// holds no closure of its own here). The clause that took the message is parked on the process.
-function afterWait(msg: unknown): unknown {
+// Runs in the receiving process each time its wait is woken (one shared function: an idle
+// process holds no closure of its own here): tests the messages that came, or times out,
+// or waits again.
+function afterWait(): unknown {
   const proc = current();
-  const clause = proc.takeHitClause<Clause<unknown>>();
-  if (clause !== undefined) return clause.handler(msg as never);
-  const onTimeout = proc.takeOnTimeout();
-  return onTimeout ? onTimeout() : TIMEOUT;
+  if (!proc.alive) throw ExitError.signal(proc.exitReason);
+  const waiter = proc.waiter!;
+  const mailbox = proc.mailbox;
+  const clause = mailbox.takeNew(waiter.pick) as Clause<unknown> | undefined;
+  if (clause !== undefined) {
+    proc.endWait(waiter);
+    const msg = mailbox.taken;
+    mailbox.taken = undefined;
+    return clause.handler(msg as never);
+  }
+  if (waiter.timedOut) {
+    proc.endWait(waiter);
+    return waiter.onTimeout ? waiter.onTimeout() : TIMEOUT;
+  }
+  waiter.woken = false;
+  return new Promise<unknown>((resolve, reject) => {
+    waiter.resolve = resolve;
+    waiter.reject = reject;
+  }).then(afterWait);
 }
 
 /**
@@ -150,7 +181,7 @@ function picker(clauses: readonly Clause<unknown>[]): Pick {
   if (pick === undefined) {
     checkClauses(clauses);
     pick = (msg) => {
-      for (let i = 0; i < clauses.length; i++) if (clauses[i].test(msg)) return clauses[i];
+      for (let i = 0; i < clauses.length; i++) if (passes(clauses[i].test, msg)) return clauses[i];
       return undefined;
     };
     pickers.set(clauses, pick);

@@ -10,7 +10,7 @@ import { self } from '../runtime/scheduler.js';
 import type { Matched } from '../runtime/pattern-types.js';
 import { formatMailbox, formatPattern } from './format.js';
 
-export { SimulatedClock } from './clock.js';
+export { SimulatedClock, type SimulatedClockOptions } from './clock.js';
 export { runProcess as inProcess } from '../runtime/scheduler.js';
 export { formatMailbox, formatPattern } from './format.js';
 

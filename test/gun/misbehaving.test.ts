@@ -2,7 +2,7 @@
 // gun_error / gun_down with a reason; the owner never crashes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { _, gun, isProcessAlive, monitor, self } from '../../src/index.js';
+import { _, gun, isProcessAlive, monitor, on, receive, self, send, spawnMonitor } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceive, refuteReceived } from '../../src/testing/index.js';
 import { readUntil, startAnswering, startRaw, startWs } from '../helpers/servers.js';
 import { clientFrames, frame, startWsOrigin, switching } from '../helpers/origin.js';
@@ -163,11 +163,21 @@ test('garbage after the 101 (a reserved opcode): reported, and the owner lives o
     setTimeout(() => socket.end(), 30);
   });
   t.after(() => srv.close());
-  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
-  const ref = gun.wsUpgrade(conn, '/ws');
-  await assertReceive(['gun_error', conn, ref, ['ws_error', 1002, _]], 1000);
-  await assertReceive(['gun_down', conn, 'ws', _, [ref], []], 1000);
-  assert.ok(isProcessAlive(self()));
+  const me = self();
+  const [owner, ownerRef] = spawnMonitor(async () => {
+    const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+    const connRef = monitor(conn);
+    const ref = gun.wsUpgrade(conn, '/ws');
+    await assertReceive(['gun_error', conn, ref, ['ws_error', 1002, _]], 1000);
+    await assertReceive(['gun_down', conn, 'ws', _, [ref], []], 1000);
+    await assertReceive(['DOWN', connRef, 'process', conn, _], 1000);
+    send(me, 'connection gone');
+    await receive([on('stop', () => undefined)]);
+  });
+  await assertReceive('connection gone', 2000);
+  assert.ok(isProcessAlive(owner), 'the owner outlived its connection');
+  send(owner, 'stop');
+  await assertReceive(['DOWN', ownerRef, 'process', owner, 'normal']);
 }));
 
 test('an RST in the middle of a frame: gun_down closed, the partial frame is not delivered', (t) => inProcess(async () => {

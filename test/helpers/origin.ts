@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { readUntil, startRaw, type Started } from './servers.js';
 import type net from 'node:net';
 
-export interface UpgradeRequest {
+interface UpgradeRequest {
   readonly socket: Socket;
   readonly key: string;
   readonly head: string;
@@ -13,7 +13,7 @@ export interface UpgradeRequest {
   header(name: string): string | undefined;
 }
 
-export function acceptKey(key: string): string {
+function acceptKey(key: string): string {
   return createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
 }
 

@@ -6,7 +6,7 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import PQueue from 'p-queue';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from '../protocol.js';
-import { getClock, type TimerHandle } from '../../runtime/clock.js';
+import { getClock, startTimer, type Timer } from '../../runtime/clock.js';
 import { logCrash } from '../../runtime/log.js';
 import {
   errorAtom, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, gunUpgrade, Sentences,
@@ -112,7 +112,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   #served = 0;
   #closing = false;
   #gone = false;
-  #keepalive: TimerHandle | undefined;
+  #keepalive: Timer | undefined;
   /** The stream whose request or response is on the wire (requests run one at a time). */
   #current: Stream | undefined = undefined;
   /** The place of the last stream that reached the wire. */
@@ -599,13 +599,13 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const tick = (): void => {
       // Gun 1.3's HTTP "ping": a bare CRLF while no request is on the wire (RFC 9112 §2.2 allows it).
       if (this.#streams.size === 0 && !this.#socket.destroyed) this.#socket.write('\r\n');
-      this.#keepalive = clock.setTimeout(tick, every);
+      this.#keepalive = startTimer(every, tick, clock);
     };
-    this.#keepalive = clock.setTimeout(tick, every);
+    this.#keepalive = startTimer(every, tick, clock);
   }
 
   #disarmKeepalive(): void {
-    if (this.#keepalive !== undefined) getClock().clearTimeout(this.#keepalive);
+    this.#keepalive?.cancel();
     this.#keepalive = undefined;
   }
 }

@@ -3,7 +3,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket, { type ClientOptions } from 'ws';
-import { getClock, type TimerHandle } from '../../runtime/clock.js';
+import { getClock, startTimer, type Timer } from '../../runtime/clock.js';
 import type { Pid } from '../../runtime/pid.js';
 import type { Process } from '../../runtime/process.js';
 import { logCrash } from '../../runtime/log.js';
@@ -116,8 +116,8 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
   #gone = false;
   #closeSent = false;
   #protocolError: unknown = undefined;
-  #closingTimer: TimerHandle | undefined = undefined;
-  #keepalive: TimerHandle | undefined = undefined;
+  #closingTimer: Timer | undefined = undefined;
+  #keepalive: Timer | undefined = undefined;
   readonly #socket: Socket;
   /** Messages the reply-to may still be sent before reading stops (Gun 2.x flow control). */
   #flow: number;
@@ -263,7 +263,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     this.#closeSent = true;
     this.#disarmKeepalive();
     const timeout = this.#opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
-    if (timeout !== Infinity) this.#closingTimer = getClock().setTimeout(() => this.terminate(), timeout);
+    if (timeout !== Infinity) this.#closingTimer = startTimer(timeout, () => this.terminate());
   }
 
   closing(): number {
@@ -277,7 +277,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     this.#gone = true;
     this.#handshake = undefined;
     this.#disarmKeepalive();
-    if (this.#closingTimer !== undefined) getClock().clearTimeout(this.#closingTimer);
+    this.#closingTimer?.cancel();
     this.terminate();
   }
 
@@ -285,7 +285,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     const ctx = this.#ctx;
     this.#gone = true;
     this.#disarmKeepalive();
-    if (this.#closingTimer !== undefined) getClock().clearTimeout(this.#closingTimer);
+    this.#closingTimer?.cancel();
     // 1006 is never sent on the wire: it means no close frame came (TCP dropped or we gave up waiting).
     const closeFrameReceived = code !== 1006;
     // Also after gun.shutdown: the server's reply to our 1001 is delivered, as Gun 2.x does.
@@ -324,13 +324,13 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
         return;
       } else readAtPing = this.#socket.bytesRead;
       this.ping();
-      this.#keepalive = clock.setTimeout(tick, every);
+      this.#keepalive = startTimer(every, tick, clock);
     };
-    this.#keepalive = clock.setTimeout(tick, every);
+    this.#keepalive = startTimer(every, tick, clock);
   }
 
   #disarmKeepalive(): void {
-    if (this.#keepalive !== undefined) getClock().clearTimeout(this.#keepalive);
+    this.#keepalive?.cancel();
     this.#keepalive = undefined;
   }
 }
