@@ -13,7 +13,7 @@ interface Waiter {
   timer: TimerHandle | undefined;
 }
 
-/** @internal */
+// Declared in the shipped types (internal modules' signatures name it) but not exported from any entry point.
 export class Process {
   readonly pid = new Pid();
   readonly mailbox = new Mailbox();
