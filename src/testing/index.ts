@@ -54,7 +54,7 @@ export async function assertReceive<const P>(pattern: P, timeoutMs: number = con
   const got = await receiveOn(realTime, [on(pattern, (m) => m)], timeoutMs);
   if (got === TIMEOUT) {
     const wait = timeoutMs === 0 ? 'Assertion failed, no matching message in the mailbox' : `Assertion failed, no matching message after ${timeoutMs}ms`;
-    fail(`${message ?? wait}\nPattern: ${formatPattern(pattern)}\n${formatMailbox(mailbox())}`, pattern, 'assertReceive');
+    fail(`${message ?? wait}\nPattern: ${formatPattern(pattern)}\n${formatMailbox(mailbox())}`, pattern);
   }
   return got as Matched<P>;
 }
@@ -69,7 +69,7 @@ export async function refuteReceive(pattern: unknown, timeoutMs: number = config
   const got = await receiveOn(realTime, [on(pattern, (m) => m)], timeoutMs);
   if (got !== TIMEOUT) {
     const head = message ?? 'Assertion failed, unexpectedly received a message matching the pattern';
-    fail(`${head}\nPattern: ${formatPattern(pattern)}\nMessage: ${formatPattern(got)}\n${formatMailbox(mailbox())}`, pattern, 'refuteReceive');
+    fail(`${head}\nPattern: ${formatPattern(pattern)}\nMessage: ${formatPattern(got)}\n${formatMailbox(mailbox())}`, pattern);
   }
 }
 
@@ -86,8 +86,9 @@ function isTimeout(value: unknown): boolean {
   return value === Infinity || (Number.isInteger(value) && (value as number) >= 0);
 }
 
-// `expected` is the pattern as written (`_`, `anyNumber`), not its objects: runners print
-// `expected` with their own formatter, which shows a wildcard as `{ __wildcard: true }`.
-function fail(message: string, pattern: unknown, operator: string): never {
-  throw new AssertionError({ message, expected: formatPattern(pattern), operator });
+// `expected` is the pattern as written (`_`, `anyNumber`): runners print `expected` with their
+// own formatter, which shows the pattern's objects (`{ __wildcard: true }`). The operator is
+// node:assert's `fail`, which jest prints as the message alone instead of a diff against `actual`.
+function fail(message: string, pattern: unknown): never {
+  throw new AssertionError({ message, expected: formatPattern(pattern), operator: 'fail' });
 }

@@ -39,7 +39,7 @@ test('a failure message replaces the first line; the pattern and the mailbox are
 test('expected: is the pattern as written, with _ and matchers by name', () => inProcess(async () => {
   const err = await failure(assertReceived(['gun_ws', _, ['text', anyNumber]]));
   assert.equal(err.expected, "[ 'gun_ws', _, [ 'text', anyNumber ] ]");
-  assert.equal(err.operator, 'assertReceive');
+  assert.equal(err.operator, 'fail');
 }));
 
 test('assertions wait in real time while the global timers are faked', () => inProcess(async () => {
