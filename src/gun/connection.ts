@@ -16,6 +16,7 @@ import {
   type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
 } from './messages.js';
 import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, doubledWait, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
+import { gaveUp, retrying, stateChanged } from './diagnostics.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
 import { HttpHandler } from './protocols/http.js';
 import { connect, type Attempt, type Connected, type ConnectError } from './transport.js';
@@ -56,7 +57,9 @@ export class Connection implements Behaviour, ConnectionContext {
   readonly host: string;
   readonly port: number;
   readonly opts: ResolvedOptions;
-  stateName: StateName = 'not_connected';
+  #state: StateName = 'not_connected';
+  get stateName(): StateName { return this.#state; }
+  set stateName(to: StateName) { stateChanged(this, this.#state, to); this.#state = to; }
   socket: Socket | undefined = undefined;
   handler: ProtocolHandler | undefined = undefined;
   /** Requests and upgrades a closing socket never sent: they run first on the next connection. */
@@ -224,6 +227,7 @@ export class Connection implements Behaviour, ConnectionContext {
    * so none is lost silently.
    */
   #giveUp(reason: DownReason | ConnectError): never {
+    gaveUp(this, reason);
     this.#refuseWaiting(['closed', Sentences.connectionLost]);
     exit(['shutdown', reason]);
   }
@@ -277,6 +281,7 @@ export class Connection implements Behaviour, ConnectionContext {
     this.stateName = 'not_connected';
     this.#retriesLeft = Math.max(0, decision.retries);
     const timeout = Math.max(0, decision.timeout);
+    retrying(this, timeout, this.#retriesLeft);
     if (timeout === 0) {
       this.#connect();
       return;

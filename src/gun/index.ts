@@ -11,3 +11,6 @@ export type {
 export type { Options, WsOptions, HttpOptions, RetryDecision, RetryContext, ResolvedOptions } from './options.js';
 export type { RequestHeaders } from './headers.js';
 export type { StateName } from './connection.js';
+export type {
+  ConnectionTag, ConnectionStateMessage, ConnectionRetryMessage, ConnectionGiveUpMessage, WebsocketOpenMessage, WebsocketCloseMessage,
+} from './diagnostics.js';

@@ -13,6 +13,7 @@ import {
   type DownReason, type Headers, type StreamRef, type WsFrame, type WsSendFrame,
 } from '../messages.js';
 import { DEFAULT_CLOSING_TIMEOUT, type WsOptions } from '../options.js';
+import { websocketClosed, websocketOpened } from '../diagnostics.js';
 import type { ConnectionContext, ProtocolHandler, WsUpgradeRequest } from '../protocol.js';
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -112,6 +113,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
         this.#handshake = undefined;
         this.#upgradeHeaders = NO_HEADERS;
         this.#armKeepalive();
+        websocketOpened(this.#ctx, this.#ref, headers);
         handshake?.upgraded(this, headers);
         return true;
       }
@@ -221,6 +223,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     } else {
       down = closeFrameReceived || this.#closeSent ? 'normal' : 'closed';
     }
+    websocketClosed(ctx, this.#ref, code, reason.toString(), down);
     ctx.down(this, down, [this.#ref]);
   }
 
