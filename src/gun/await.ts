@@ -1,5 +1,6 @@
 // await / awaitBody / awaitUp / flush, written as ordinary receives with a monitor, so a
 // dead connection answers ['error', reason] instead of a timeout. Gun 1.3's result shapes.
+import type { WaitOptions } from '../runtime/abort.js';
 import { _ } from '../runtime/pattern.js';
 import { Pid } from '../runtime/pid.js';
 import { after, on, receive } from '../runtime/receive.js';
@@ -20,9 +21,10 @@ export type AwaitBodyResult = readonly ['ok', Buffer] | readonly ['ok', Buffer, 
 
 /**
  * Waits for the next message of a stream (default 5000 ms, per message). A connection-wide
- * `gun_error` and the connection's death are answered as `['error', reason]`.
+ * `gun_error` and the connection's death are answered as `['error', reason]`; `opts.signal`
+ * stops the wait (rejects with `signal.reason`), as it does for `awaitBody` and `awaitUp`.
  */
-export async function awaitStream(conn: Pid, ref: StreamRef, timeout = 5000): Promise<AwaitResult> {
+export async function awaitStream(conn: Pid, ref: StreamRef, timeout = 5000, opts?: WaitOptions): Promise<AwaitResult> {
   const mref = monitor(conn);
   try {
     return await receive([
@@ -35,7 +37,7 @@ export async function awaitStream(conn: Pid, ref: StreamRef, timeout = 5000): Pr
       on(['gun_error', conn, ref, _], ([, , , reason]) => ['error', reason] as const),
       on(['gun_error', conn, _], ([, , reason]) => ['error', reason] as const),
       on(['DOWN', mref, 'process', conn, _], ([, , , , reason]) => ['error', reason] as const),
-    ], after(timeout, () => ['error', 'timeout'] as const));
+    ], after(timeout, () => ['error', 'timeout'] as const), opts);
   } finally {
     demonitor(mref, { flush: true });
   }
@@ -46,10 +48,10 @@ export async function awaitStream(conn: Pid, ref: StreamRef, timeout = 5000): Pr
  * Unlike Gun's await_body it also takes the stream's `gun_response` (and `gun_inform`), so calling
  * it right after a request leaves nothing behind in the mailbox; a `'fin'` response is an empty body.
  */
-export async function awaitBody(conn: Pid, ref: StreamRef, timeout = 5000): Promise<AwaitBodyResult> {
+export async function awaitBody(conn: Pid, ref: StreamRef, timeout = 5000, opts?: WaitOptions): Promise<AwaitBodyResult> {
   const chunks: Buffer[] = [];
   for (;;) {
-    const r = await awaitStream(conn, ref, timeout);
+    const r = await awaitStream(conn, ref, timeout, opts);
     switch (r[0]) {
       case 'data':
         chunks.push(r[2]);
@@ -70,13 +72,13 @@ export async function awaitBody(conn: Pid, ref: StreamRef, timeout = 5000): Prom
 }
 
 /** Waits for `gun_up` (default 5000 ms): `['ok', protocol]`, or `['error', reason]` if the connection dies, or `['error', 'timeout']`. */
-export async function awaitUp(conn: Pid, timeout = 5000): Promise<readonly ['ok', 'http' | 'http2'] | readonly ['error', unknown]> {
+export async function awaitUp(conn: Pid, timeout = 5000, opts?: WaitOptions): Promise<readonly ['ok', 'http' | 'http2'] | readonly ['error', unknown]> {
   const mref = monitor(conn);
   try {
     return await receive([
       on(['gun_up', conn, _], ([, , protocol]) => ['ok', protocol] as const),
       on(['DOWN', mref, 'process', conn, _], ([, , , , reason]) => ['error', reason] as const),
-    ], after(timeout, () => ['error', 'timeout'] as const));
+    ], after(timeout, () => ['error', 'timeout'] as const), opts);
   } finally {
     demonitor(mref, { flush: true });
   }
