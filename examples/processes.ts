@@ -1,6 +1,6 @@
 // The runtime alone, the way Erlang's "Getting Started" chapter on concurrency shows it:
 // spawn, send, selective receive with an after timeout, monitor/DOWN, link/EXIT.
-// Run: npx tsx examples/processes.ts
+// Run: npm run example examples/processes.ts
 import { _, after, anyNumber, exit, monitor, on, processFlag, receive, self, send, spawn, spawnLink, type Pid } from 'erlgun';
 
 // A counter process: a receive loop with a state, like `loop(N) -> receive … end`.

@@ -18,6 +18,7 @@ import {
 import { ExitError } from '../runtime/errors.js';
 import { formatTerm } from '../runtime/format.js';
 import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, doubledWait, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
+import { gaveUp, retrying, stateChanged } from './diagnostics.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
 import { startProtocol } from './protocols/index.js';
 import { connect, type Attempt, type Connected, type ConnectError } from './transport.js';
@@ -63,7 +64,9 @@ export class Connection implements Behaviour, ConnectionContext {
   readonly host: string;
   readonly port: number;
   readonly opts: ResolvedOptions;
-  stateName: StateName = 'not_connected';
+  #state: StateName = 'not_connected';
+  get stateName(): StateName { return this.#state; }
+  set stateName(to: StateName) { stateChanged(this, this.#state, to); this.#state = to; }
   socket: Socket | undefined = undefined;
   handler: ProtocolHandler | undefined = undefined;
   /** Requests and upgrades a closing socket never sent: they run first on the next connection. */
@@ -271,6 +274,7 @@ export class Connection implements Behaviour, ConnectionContext {
    * so none is lost silently.
    */
   #giveUp(reason: DownReason | ConnectError): never {
+    gaveUp(this, reason);
     this.#refuseWaiting(['closed', Sentences.connectionLost]);
     exit(['shutdown', reason]);
   }
@@ -349,6 +353,7 @@ export class Connection implements Behaviour, ConnectionContext {
     this.stateName = 'not_connected';
     this.#retriesLeft = Math.max(0, decision.retries);
     const timeout = Math.max(0, decision.timeout);
+    retrying(this, timeout, this.#retriesLeft);
     if (timeout === 0) {
       this.#connect();
       return;

@@ -80,7 +80,7 @@ export interface Options {
   wsOpts?: WsOptions;
 }
 
-/** @internal */
+/** The connection's options after defaults: what `retryFun` sees as `context.opts`. */
 export interface ResolvedOptions {
   readonly connectTimeout: number;
   readonly retry: number;

@@ -9,7 +9,7 @@ import { addProcess } from './registry.js';
 import { actAs, exitReason } from './scheduler.js';
 import { terminate } from './signals.js';
 
-/** @internal what an actor does with its messages */
+/** What an actor does with its messages (not exported from an entry point; process.d.ts names it). */
 export interface Behaviour {
   /** Runs once in the new process, before any message. */
   init(): void;

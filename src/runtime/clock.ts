@@ -12,7 +12,7 @@ export interface Clock {
 export type TimerHandle = object | number;
 
 /** Real time, whatever clock is installed: test assertions wait on it (ExUnit waits in real time). */
-export const realClock: Clock = {
+const realClock: Clock = {
   now: () => performance.now(),
   setTimeout: (callback, ms) => setTimeout(callback, Math.min(ms, 2 ** 31 - 1)),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),

@@ -1,3 +1,5 @@
+import { formatTerm, isError } from './format.js';
+
 /** Stable codes of the errors erlgun throws for API misuse. Listed in the README's "Error codes". */
 export type ErlgunErrorCode =
   | 'ERR_BADARG'
@@ -75,8 +77,10 @@ export class ExitError extends ErlgunError {
   override name = 'ExitError';
   readonly reason: unknown;
   constructor(reason: unknown) {
-    super('ERR_EXIT', `exception exit: ${describe(reason)}`);
+    super('ERR_EXIT', `exception exit: ${typeof reason === 'string' ? reason : formatTerm(reason)}`);
     this.reason = reason;
+    // Test runners print an error's cause: the crash's own stack then shows under the exit.
+    if (isError(reason)) this.cause = reason;
   }
 
   /**
@@ -100,7 +104,7 @@ const CODES: ReadonlySet<string> = new Set<ErlgunErrorCode>([
 
 /** True for errors erlgun threw, also when they come from another copy of the library (checks `code`). */
 export function isErlgunError(value: unknown): value is ErlgunError {
-  return value instanceof ErlgunError || (value instanceof Error && CODES.has(String((value as { code?: unknown }).code)));
+  return value instanceof ErlgunError || (isError(value) && CODES.has(String((value as { code?: unknown }).code)));
 }
 
 function typeOf(value: unknown): string {

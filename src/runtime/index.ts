@@ -11,6 +11,9 @@ export { processInfo, isProcessAlive, type ProcessInfo } from './info.js';
 export { sendAfter, cancelTimer, readTimer } from './timers.js';
 export { setClock, getClock, type Clock, type TimerHandle } from './clock.js';
 export { setLogger, type Logger, type CrashReport } from './log.js';
+export { messages } from './iterate.js';
+export type { WaitOptions } from './abort.js';
+export { channels as diagnosticsChannels } from './debug.js';
 export { ok, type Ok, type Err, type Result } from './result.js';
 export { formatTerm } from './format.js';
 export {

@@ -1,3 +1,4 @@
+import { crashed } from './debug.js';
 import { formatTerm } from './format.js';
 import type { Pid } from './pid.js';
 
@@ -22,6 +23,7 @@ export function setLogger(next?: Logger): Logger {
 
 export function logCrash(pid: Pid, reason: unknown): void {
   const text = `=ERROR REPORT==== Error in process ${pid} with exit value: ${formatTerm(reason)}`;
+  crashed({ pid, reason, text });
   try {
     logger({ pid, reason, text });
   } catch {

@@ -22,7 +22,7 @@ interface Waiter {
   timedOut: boolean;
 }
 
-/** @internal */
+// Declared in the shipped types (internal modules' signatures name it) but not exported from any entry point.
 export class Process {
   readonly pid = new Pid();
   readonly mailbox = new Mailbox();

@@ -3,6 +3,7 @@
 // in the receiving process: patterns and guards never run in the sender's `send`.
 // This is the hot path of every receive loop: no closure or object is made per call
 // beyond the one promise the caller awaits.
+import { abortable, type WaitOptions } from './abort.js';
 import { type Clock, getClock } from './clock.js';
 import { defer, spend } from './budget.js';
 import { BadArgError, ExitError } from './errors.js';
@@ -70,12 +71,13 @@ type ClauseResult<C extends readonly Clause<unknown>[]> = C[number] extends Clau
  * - `receive(clauses)` waits forever;
  * - `receive(clauses, after(ms, fn))` runs `fn` after `ms` ms without a match;
  * - `receive(clauses, ms)` resolves to `TIMEOUT` after `ms` ms without a match.
- * Rejects with `ExitError` if the process is killed while it waits.
+ * Rejects with `ExitError` if the process is killed while it waits, and with `signal.reason` if `opts.signal` aborts.
  */
-export function receive<const C extends readonly Clause<unknown>[]>(clauses: C): Promise<ClauseResult<C>>;
-export function receive<const C extends readonly Clause<unknown>[], A>(clauses: C, after: After<A>): Promise<ClauseResult<C> | Awaited<A>>;
-export function receive<const C extends readonly Clause<unknown>[]>(clauses: C, timeoutMs: number): Promise<ClauseResult<C> | Timeout>;
-export function receive(clauses: readonly Clause<unknown>[], timeout?: number | After<unknown>): Promise<unknown> {
+export function receive<const C extends readonly Clause<unknown>[]>(clauses: C, timeout?: undefined, opts?: WaitOptions): Promise<ClauseResult<C>>;
+export function receive<const C extends readonly Clause<unknown>[], A>(clauses: C, after: After<A>, opts?: WaitOptions): Promise<ClauseResult<C> | Awaited<A>>;
+export function receive<const C extends readonly Clause<unknown>[]>(clauses: C, timeoutMs: number, opts?: WaitOptions): Promise<ClauseResult<C> | Timeout>;
+export function receive(clauses: readonly Clause<unknown>[], timeout?: number | After<unknown>, opts?: WaitOptions): Promise<unknown> {
+  if (opts?.signal !== undefined) return abortable(opts.signal, () => receiveOn(getClock(), clauses, timeout));
   return receiveOn(getClock(), clauses, timeout);
 }
 

@@ -3,6 +3,7 @@
 // unhandled rejection.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ExitError } from './errors.js';
+import { isError } from './format.js';
 import type { Pid, Ref } from './pid.js';
 import { Process } from './process.js';
 import { addProcess } from './registry.js';
@@ -127,7 +128,7 @@ export function runProcess<T>(body: () => T | Promise<T>): Promise<Awaited<T>> {
     });
     proc.onExit((reason) => {
       if (reason === 'normal') resolve(result);
-      else reject(reason instanceof Error ? reason : new ExitError(reason));
+      else reject(isError(reason) ? reason : new ExitError(reason));
     });
   });
 }

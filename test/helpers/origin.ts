@@ -32,13 +32,6 @@ export function frame(opcode: number, payload: Buffer | string = Buffer.alloc(0)
   return Buffer.concat([Buffer.from([first, 126]), len, body]);
 }
 
-export function closeFrame(code: number, reason = ''): Buffer {
-  const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
-  payload.writeUInt16BE(code);
-  payload.write(reason, 2);
-  return frame(8, payload);
-}
-
 /** Starts a raw origin; `onUpgrade` runs once per connection, after the request head is read. */
 export function startWsOrigin(onUpgrade: (req: UpgradeRequest) => void): Promise<Started<net.Server>> {
   return startRaw((socket) => {

@@ -5,7 +5,7 @@ import type { ConnectionContext, ProtocolHandler } from '../protocol.js';
 import { HttpHandler } from './http.js';
 
 /** Protocols a connection can start on a fresh socket (Websocket comes only by upgrade). */
-export type StartProtocol = 'http' | 'http2';
+type StartProtocol = 'http' | 'http2';
 
 type Start = (ctx: ConnectionContext, socket: Socket) => ProtocolHandler & { readonly name: StartProtocol };
 

@@ -14,6 +14,7 @@ import {
   type DownReason, type Headers, type StreamRef, type WsFrame, type WsSendFrame,
 } from '../messages.js';
 import { DEFAULT_CLOSING_TIMEOUT, type WsOptions } from '../options.js';
+import { websocketClosed, websocketOpened } from '../diagnostics.js';
 import type { ConnectionContext, ProtocolHandler, WsUpgradeRequest } from '../protocol.js';
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -181,6 +182,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
         this.#armKeepalive();
         // Frames that came with the 101 may have used the whole flow while ws could not pause yet.
         if (this.#flow <= 0) this.pause();
+        websocketOpened(this.#ctx, this.#ref, headers);
         handshake?.upgraded(this, headers);
         return true;
       }
@@ -301,6 +303,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     } else {
       down = closeFrameReceived || this.#closeSent ? 'normal' : 'closed';
     }
+    websocketClosed(ctx, this.#ref, code, reason.toString(), down);
     ctx.down(this, down, [this.#ref]);
   }
 
