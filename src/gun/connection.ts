@@ -16,8 +16,8 @@ import {
   type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef, type WsSendFrame,
 } from './messages.js';
 import { ExitError } from '../runtime/errors.js';
-import { formatTerm } from '../runtime/format.js';
-import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, doubledWait, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
+import { DEFAULT_CLOSING_TIMEOUT, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
+import { defaultRetry, diedYoung, invalidDecision, jitteredBackoff, reconnectsAtOnce } from './retry.js';
 import { gaveUp, retrying, stateChanged } from './diagnostics.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
 import { startProtocol } from './protocols/index.js';
@@ -55,7 +55,6 @@ function ownerDownReason(reason: unknown): unknown {
 
 const CLOSING_TIMEOUT: Event = Object.freeze({ $gun: 'closing_timeout' });
 const CHANGED: Event = Object.freeze({ $gun: 'changed' });
-const MAX_TIMER = 2 ** 31 - 1;
 
 /** @internal the actor's state; `info` reads it synchronously */
 export class Connection implements Behaviour, ConnectionContext {
@@ -264,7 +263,11 @@ export class Connection implements Behaviour, ConnectionContext {
       this.#connect();
       return;
     }
-    this.#shortLived = getClock().now() - this.#connectedAt < Math.max(this.opts.retryTimeout, 1000) ? this.#shortLived + 1 : 0;
+    this.#shortLived = diedYoung(getClock().now() - this.#connectedAt, this.opts) ? this.#shortLived + 1 : 0;
+    if (reconnectsAtOnce(this.#shortLived)) {
+      this.#connect();
+      return;
+    }
     this.#waitToRetry(this.#retryDecision(reason));
   }
 
@@ -319,7 +322,10 @@ export class Connection implements Behaviour, ConnectionContext {
   #retryDecision(reason: DownReason | string): RetryDecision {
     const context = { reason, shortLived: this.#shortLived, opts: this.opts };
     if (this.opts.retryFun) return this.#askRetryFun(this.opts.retryFun, context);
-    if (this.#reupgrades !== undefined) return jitteredBackoff(this.#retriesLeft, context);
+    if (this.#reupgrades !== undefined) {
+      const clock = getClock();
+      return jitteredBackoff(this.#retriesLeft, context, () => clock.random?.() ?? Math.random());
+    }
     return defaultRetry(this.#retriesLeft, context);
   }
 
@@ -334,12 +340,9 @@ export class Connection implements Behaviour, ConnectionContext {
     } catch (error) {
       this.#badRetryFun(`retryFun threw: ${String((error as Error)?.message ?? error)}`);
     }
-    const d = decision as Partial<RetryDecision> | null;
-    const valid = typeof d === 'object' && d !== null
-      && (d.retries === Infinity || (Number.isInteger(d.retries) && (d.retries as number) >= 0))
-      && Number.isInteger(d.timeout) && (d.timeout as number) >= 0 && (d.timeout as number) <= MAX_TIMER;
-    if (!valid) this.#badRetryFun(`retryFun returned ${formatTerm(decision)}: expected { retries: integer ≥ 0, timeout: integer ms from 0 to ${MAX_TIMER} }`);
-    return d as RetryDecision;
+    const why = invalidDecision(decision);
+    if (why !== undefined) this.#badRetryFun(why);
+    return decision as RetryDecision;
   }
 
   #badRetryFun(why: string): never {
@@ -492,16 +495,4 @@ function commandRef(command: StreamCommand): StreamRef {
 export function connectionState(conn: Pid): Connection | undefined {
   const behaviour = lookup(conn)?.behaviour;
   return behaviour instanceof Connection ? behaviour : undefined;
-}
-
-/**
- * wsOpts.reconnect's default. The wait starts where the default policy's does (retryTimeout,
- * doubled while connections die young) and doubles for each failed attempt since the last
- * connect too; jitter adds up to half again, never less, so clients of one restarted server
- * spread out without ever waiting less than retryTimeout; the wait stays under 30 s.
- */
-function jitteredBackoff(retriesLeft: number, context: RetryContext): RetryDecision {
-  const base = context.opts.retryTimeout;
-  const wait = doubledWait(base, context.opts.retry - retriesLeft + context.shortLived);
-  return { retries: retriesLeft - 1, timeout: Math.max(base, Math.min(Math.round(wait * (1 + (getClock().random?.() ?? Math.random()) / 2)), 30_000)) };
 }

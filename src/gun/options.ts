@@ -273,15 +273,3 @@ function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], pre
 function check(path: string, value: unknown, ok: (v: unknown) => boolean, expected: string): void {
   if (value !== undefined && !ok(value)) throw new InvalidOptionError(path, expected, value);
 }
-
-/** The default retry policy: see `Options.retryFun`. */
-export function defaultRetry(retriesLeft: number, context: RetryContext): RetryDecision {
-  const base = context.opts.retryTimeout;
-  const timeout = context.shortLived > 0 ? Math.min(doubledWait(base, context.shortLived), 60_000) : base;
-  return { retries: retriesLeft - 1, timeout };
-}
-
-/** The backoffs' growth: `retryTimeout` itself for no step, else doubled per step from at least 100 ms. */
-export function doubledWait(base: number, steps: number): number {
-  return steps === 0 ? base : Math.max(base, 100) * 2 ** Math.min(steps - 1, 16);
-}

@@ -4,7 +4,7 @@ import { _, exit, gun, monitor, ok, on, receive, self, send, spawn, spawnMonitor
 import { assertReceive, inProcess, refuteReceive, SimulatedClock } from '../../src/testing/index.js';
 import { deadPort, startHttp, startRaw, sleep } from '../helpers/servers.js';
 
-test('server closes → gun_down closed → gun_up again after retryTimeout (simulated clock)', (t) => inProcess(async () => {
+test('server closes a connection that died young → gun_down closed → gun_up again after retryTimeout (simulated clock)', (t) => inProcess(async () => {
   const srv = await startHttp((_req, res) => res.end('ok'));
   t.after(() => srv.close());
   const clock = new SimulatedClock().install();
@@ -20,6 +20,27 @@ test('server closes → gun_down closed → gun_up again after retryTimeout (sim
   const ref = gun.get(conn, '/');
   assert.equal(ok(await gun.awaitBody(conn, ref)).toString(), 'ok');
   assert.equal(srv.remotePorts.length, 2);
+}));
+
+test('a connection that was up and lived is retried at once after a drop, as in Gun 2.x; the next failure waits retryTimeout (simulated clock)', (t) => inProcess(async () => {
+  const srv = await startHttp((_req, res) => res.end('ok'));
+  t.after(() => srv.close());
+  const clock = new SimulatedClock().install();
+  t.after(() => clock.uninstall());
+  const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 5000 });
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  await clock.advance(5000);
+  // A pooled connection the server closed for idleness: the next request must not stall 5 s.
+  srv.server.closeAllConnections();
+  await assertReceive(['gun_down', conn, 'http', 'closed', [], []], 1000);
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  // This one died young: the policy's wait applies.
+  srv.server.closeAllConnections();
+  await assertReceive(['gun_down', conn, 'http', 'closed', [], []], 1000);
+  await refuteReceive(['gun_up', conn, _], 50);
+  await clock.advance(5000);
+  await assertReceive(['gun_up', conn, 'http'], 1000);
+  gun.close(conn);
 }));
 
 test('live streams get gun_error closed and are listed as killed in gun_down', (t) => inProcess(async () => {
