@@ -67,7 +67,11 @@ export interface Options {
    * keep dying within `max(retryTimeout, 1000)` ms of coming up, so an accept-and-close peer cannot cause a storm.
    */
   retryFun?: (retriesLeft: number, context: RetryContext) => RetryDecision;
-  /** Protocols to use; over TLS they are advertised through ALPN. @default ['http'] */
+  /**
+   * Protocols to use, in order of preference: over TLS they are offered through ALPN and the
+   * server picks; over TCP give one (`['http2']` is HTTP/2 with prior knowledge).
+   * @default ['http']
+   */
   protocols?: readonly ('http' | 'http2')[];
   /** @default 'tls' on port 443, else 'tcp' */
   transport?: 'tcp' | 'tls';
@@ -117,12 +121,13 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
   check('protocols', o.protocols, (v) => Array.isArray(v) && v.length > 0 && v.every((p) => p === 'http' || p === 'http2') && new Set(v).size === v.length,
     "a non-empty list of unique 'http' | 'http2'");
   check('transport', o.transport, (v) => v === 'tcp' || v === 'tls', "'tcp' or 'tls'");
-  // TODO(gun-parity): HTTP/2. Refused here rather than advertised through ALPN and then
-  // spoken as HTTP/1.1: a negotiated h2 must never break silently.
-  if (o.protocols?.includes('http2')) throw new InvalidOptionError('protocols', "['http'] (HTTP/2 is not supported yet)", o.protocols);
-  // So `protocols` is ['http'] from here on, also over tcp, where there is no ALPN to choose with.
   const transport = o.transport ?? (port === 443 ? 'tls' : 'tcp');
   const protocols = o.protocols ?? DEFAULTS.protocols;
+  // Over tcp there is no ALPN to choose with: the one protocol is spoken from the first byte
+  // (['http2'] is HTTP/2 with prior knowledge, h2c).
+  if (transport === 'tcp' && protocols.length !== 1) {
+    throw new InvalidOptionError('protocols', 'exactly one protocol over tcp (there is no ALPN to choose between them)', protocols);
+  }
   check('tlsOpts', o.tlsOpts, isPlain, 'an object');
   check('tcpOpts', o.tcpOpts, isPlain, 'an object');
   refuseOwnKeys(o.tlsOpts, 'tlsOpts');
