@@ -157,6 +157,40 @@ test('h2: the server going away mid-stream: gun_error closed for the stream, gun
   gun.close(conn);
 }));
 
+test('GOAWAY: streams at or below the last stream id finish; those above it are listed as unprocessed in gun_down, with no gun_error', (t) => inProcess(async () => {
+  let first: ServerHttp2Stream | undefined;
+  let connections = 0;
+  const srv = await h2c((stream, headers) => {
+    if (connections === 1 && first === undefined) {
+      first = stream;
+      stream.respond({ ':status': 200 });
+      return;
+    }
+    if (connections === 1) {
+      // The second stream: the server goes away having processed only the first.
+      stream.session!.goaway(http2.constants.NGHTTP2_NO_ERROR, first!.id!);
+      stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+      first!.end('first done');
+      first!.session!.close();
+      return;
+    }
+    echoPath(stream, headers);
+  });
+  srv.server.on('session', () => connections++);
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { protocols: ['http2'], retryTimeout: 10 });
+  const a = gun.get(conn, '/a');
+  await assertReceive(['gun_response', conn, a, 'nofin', 200, _], 1000);
+  const b = gun.get(conn, '/b');
+  assert.equal(ok(await gun.awaitBody(conn, a, 1000)).toString(), 'first done');
+  await assertReceive(['gun_down', conn, 'http2', 'normal', [], [b]], 1000);
+  refuteReceived(['gun_error', conn, b, _]);
+  await assertReceive(['gun_up', conn, 'http2'], 2000);
+  const c = gun.get(conn, '/c');
+  assert.equal(ok(await gun.awaitBody(conn, c, 1000)).toString(), 'you asked for /c');
+  gun.close(conn);
+}));
+
 test('TLS: ALPN picks h2 from the offered protocols, HTTP/1.1 from a server that has only that; the Websocket upgrade on h2 is refused with badstate', (t) => inProcess(async () => {
   const cert = testCert();
   const srv = await listen(http2.createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }), echoPath);

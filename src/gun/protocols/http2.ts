@@ -48,6 +48,8 @@ export class Http2Handler implements ProtocolHandler {
   #closing = false;
   /** The server's GOAWAY: streams it did not process wait for the next connection. */
   #goaway = false;
+  /** GOAWAY's last stream id: the server processed no stream above it. */
+  #lastStreamId = Infinity;
   #error: unknown = undefined;
 
   constructor(ctx: ConnectionContext, socket: Socket) {
@@ -57,8 +59,9 @@ export class Http2Handler implements ProtocolHandler {
     this.#session.on('error', (error) => {
       this.#error ??= error;
     });
-    this.#session.on('goaway', () => {
+    this.#session.on('goaway', (_code: number, lastStreamId: number) => {
       this.#goaway = true;
+      this.#lastStreamId = lastStreamId;
     });
     this.#session.on('close', () => this.#closed());
   }
@@ -232,11 +235,18 @@ export class Http2Handler implements ProtocolHandler {
     const ctx = this.#ctx;
     const killed: StreamRef[] = [];
     const unsent: Unsent[] = [];
+    const unprocessed: StreamRef[] = [];
     for (const stream of this.#streams.values()) {
       if (stream.done || stream.cancelled) continue;
-      // A stream the server never saw (refused by GOAWAY, or never sent) is safe to send again.
-      if (stream.h2.id === undefined || (this.#goaway && stream.h2.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM)) {
+      // Never written: it runs on the next connection.
+      if (stream.h2.id === undefined) {
         unsent.push(stream.command);
+        continue;
+      }
+      // Above GOAWAY's last stream id the server did nothing with it (Gun 2.x lets the others
+      // finish): reported as unprocessed, for the owner to retry on the next connection.
+      if (stream.h2.id > this.#lastStreamId) {
+        unprocessed.push(stream.ref);
         continue;
       }
       killed.push(stream.ref);
@@ -246,7 +256,7 @@ export class Http2Handler implements ProtocolHandler {
     const reason: DownReason = error !== undefined ? ['error', errorAtom(error)] : this.#closing || this.#goaway ? 'normal' : 'closed';
     this.#gone = true;
     this.#streams.clear();
-    ctx.down(this, reason, killed, unsent);
+    ctx.down(this, reason, killed, unsent, unprocessed);
   }
 }
 
