@@ -2,6 +2,7 @@
 // first bad option path, as Gun's check_options does.
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import net, { type TcpSocketConnectOpts } from 'node:net';
+import http2, { type Settings as Http2Settings } from 'node:http2';
 import tls from 'node:tls';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { isToken } from './headers.js';
@@ -54,6 +55,19 @@ export interface HttpOptions {
   maxHeaders?: number;
 }
 
+export interface Http2Options {
+  /** Send a PING every `keepalive` ms; `Infinity` disables it. @default Infinity */
+  keepalive?: number;
+  /**
+   * How many PINGs may go unacknowledged: one more and the peer is taken for dead (the
+   * connection goes down with `['error', 'keepalive_timeout']`). Gun 2.x's
+   * `keepalive_tolerance`. @default Infinity (no check, as Gun)
+   */
+  keepaliveTolerance?: number;
+  /** SETTINGS sent to the server (node:http2's `Settings`: `initialWindowSize`, `maxConcurrentStreams`…). */
+  settings?: Http2Settings;
+}
+
 export interface Options {
   /** Milliseconds to connect (TCP and TLS handshake); `Infinity` waits forever. @default Infinity */
   connectTimeout?: number;
@@ -80,6 +94,7 @@ export interface Options {
   /** Options passed to `net.connect` (e.g. `localAddress`, `family`, `noDelay`). */
   tcpOpts?: Omit<TcpSocketConnectOpts, 'host' | 'port'> & { noDelay?: boolean };
   httpOpts?: HttpOptions;
+  http2Opts?: Http2Options;
   /** Defaults for every `gun.wsUpgrade` of this connection. */
   wsOpts?: WsOptions;
 }
@@ -95,10 +110,12 @@ export interface ResolvedOptions {
   readonly tlsOpts: TlsConnectionOptions;
   readonly tcpOpts: Omit<TcpSocketConnectOpts, 'host' | 'port'> & { noDelay?: boolean };
   readonly httpOpts: Required<HttpOptions>;
+  readonly http2Opts: Http2Options;
   readonly wsOpts: WsOptions;
 }
 
-const TOP_KEYS = ['connectTimeout', 'retry', 'retryTimeout', 'retryFun', 'protocols', 'transport', 'tlsOpts', 'tcpOpts', 'httpOpts', 'wsOpts'];
+const TOP_KEYS = ['connectTimeout', 'retry', 'retryTimeout', 'retryFun', 'protocols', 'transport', 'tlsOpts', 'tcpOpts', 'httpOpts', 'http2Opts', 'wsOpts'];
+const HTTP2_KEYS = ['keepalive', 'keepaliveTolerance', 'settings'];
 const HTTP_KEYS = ['keepalive', 'version', 'maxHeaders'];
 export const WS_KEYS = ['protocols', 'compress', 'silencePings', 'keepalive', 'closingTimeout', 'maxPayload', 'reconnect', 'flow'];
 
@@ -141,6 +158,8 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
     check('httpOpts.version', o.httpOpts.version, (v) => v === 'HTTP/1.1' || v === 'HTTP/1.0', "'HTTP/1.1' or 'HTTP/1.0'");
     check('httpOpts.maxHeaders', o.httpOpts.maxHeaders, (v) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 100_000, 'an integer from 1 to 100000');
   }
+  check('http2Opts', o.http2Opts, isPlain, 'an object');
+  if (o.http2Opts) checkHttp2Options(o.http2Opts);
   check('wsOpts', o.wsOpts, isPlain, 'an object');
   if (o.wsOpts) checkWsOptions(o.wsOpts, 'wsOpts');
   return {
@@ -153,6 +172,7 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
     tlsOpts: o.tlsOpts ?? DEFAULTS.tlsOpts,
     tcpOpts: o.tcpOpts ?? DEFAULTS.tcpOpts,
     httpOpts: o.httpOpts === undefined ? DEFAULTS.httpOpts : { keepalive: o.httpOpts.keepalive ?? Infinity, version: o.httpOpts.version ?? 'HTTP/1.1', maxHeaders: o.httpOpts.maxHeaders ?? DEFAULT_MAX_HEADERS },
+    http2Opts: o.http2Opts ?? DEFAULTS.http2Opts,
     wsOpts: o.wsOpts ?? DEFAULTS.wsOpts,
   };
 }
@@ -166,8 +186,24 @@ const DEFAULTS = Object.freeze({
   tlsOpts: Object.freeze({}),
   tcpOpts: Object.freeze({}),
   httpOpts: Object.freeze({ keepalive: Infinity, version: 'HTTP/1.1' as const, maxHeaders: DEFAULT_MAX_HEADERS }),
+  http2Opts: Object.freeze({}),
   wsOpts: Object.freeze({}),
 });
+
+function checkHttp2Options(h2: Http2Options): void {
+  checkKeys(h2 as Record<string, unknown>, HTTP2_KEYS, 'http2Opts.');
+  check('http2Opts.keepalive', h2.keepalive, isPositiveTimeout, 'an integer > 0 or Infinity');
+  check('http2Opts.keepaliveTolerance', h2.keepaliveTolerance, isTimeout, 'an integer ≥ 0 or Infinity');
+  check('http2Opts.settings', h2.settings, isPlain, 'an object');
+  // node:http2 packs them as it will send them: a bad one fails here, at open.
+  if (h2.settings !== undefined) {
+    try {
+      http2.getPackedSettings(h2.settings);
+    } catch (error) {
+      throw new InvalidOptionError('http2Opts.settings', `settings node:http2 accepts (${(error as Error).message})`, h2.settings);
+    }
+  }
+}
 
 /** Validates Websocket options (at `open` under `wsOpts`, at `wsUpgrade` under `wsUpgrade.opts`). */
 export function checkWsOptions(ws: unknown, path: string): WsOptions {

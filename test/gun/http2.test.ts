@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2, { type Http2Server, type Http2SecureServer, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { _, gun, ok } from '../../src/index.js';
+import net, { type AddressInfo } from 'node:net';
+import { _, gun, InvalidOptionError, monitor, ok } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceived } from '../../src/testing/index.js';
 import { testCert } from '../helpers/certs.js';
 import { startHttps } from '../helpers/servers.js';
@@ -188,6 +188,87 @@ test('GOAWAY: streams at or below the last stream id finish; those above it are 
   await assertReceive(['gun_up', conn, 'http2'], 2000);
   const c = gun.get(conn, '/c');
   assert.equal(ok(await gun.awaitBody(conn, c, 1000)).toString(), 'you asked for /c');
+  gun.close(conn);
+}));
+
+/** A TCP relay to `port` that can go silent: `cut()` drops every byte from then on, both ways, and keeps the sockets open. */
+async function startRelay(port: number): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
+  let cut = false;
+  const sockets = new Set<net.Socket>();
+  const relay = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    }
+    client.on('data', (d) => cut || upstream.write(d));
+    upstream.on('data', (d) => cut || client.write(d));
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (relay.address() as AddressInfo).port,
+    cut: () => {
+      cut = true;
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      relay.close(() => resolve());
+    }),
+  };
+}
+
+test('http2Opts.keepalive: PINGs the server acknowledges keep the connection; past keepaliveTolerance unanswered ones it goes down keepalive_timeout', (t) => inProcess(async () => {
+  let pinged!: () => void;
+  const fivePings = new Promise<void>((resolve) => {
+    pinged = resolve;
+  });
+  const srv = await h2c(echoPath);
+  srv.server.on('session', (session) => {
+    let pings = 0;
+    session.on('ping', () => {
+      if (++pings === 5) pinged();
+    });
+  });
+  const relay = await startRelay(srv.port);
+  t.after(async () => {
+    await relay.close();
+    await srv.close();
+  });
+  const conn = gun.open('127.0.0.1', relay.port, { protocols: ['http2'], retry: 0, http2Opts: { keepalive: 20, keepaliveTolerance: 1 } });
+  const mref = monitor(conn);
+  const ref = gun.get(conn, '/');
+  assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), 'you asked for /');
+  await fivePings;
+  refuteReceived(['gun_down', conn, _, _, _, _]);
+  relay.cut();
+  await assertReceive(['gun_down', conn, 'http2', ['error', 'keepalive_timeout'], [], []], 2000);
+  await assertReceive(['DOWN', mref, 'process', conn, ['shutdown', ['error', 'keepalive_timeout']]], 1000);
+}));
+
+test('http2Opts are checked at open: keys, keepalive, tolerance, and settings node:http2 can send', () => {
+  for (const [option, http2Opts] of [
+    ['http2Opts.keepalive', { keepalive: 0 }],
+    ['http2Opts.keepaliveTolerance', { keepaliveTolerance: -1 }],
+    ['http2Opts.settings', { settings: { initialWindowSize: -5 } }],
+    ['http2Opts.settings', { settings: 'x' }],
+    ['http2Opts.bogus', { bogus: 1 }],
+  ] as const) {
+    assert.throws(() => gun.open('127.0.0.1', 80, { http2Opts } as never), (e: unknown) => e instanceof InvalidOptionError && e.option === option, option);
+  }
+});
+
+test('http2Opts.settings are sent to the server', (t) => inProcess(async () => {
+  let seen: http2.Settings | undefined;
+  const srv = await h2c((stream, headers) => {
+    seen = stream.session?.remoteSettings;
+    echoPath(stream, headers);
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { protocols: ['http2'], http2Opts: { settings: { initialWindowSize: 1_000_000, maxConcurrentStreams: 77 } } });
+  const ref = gun.get(conn, '/');
+  assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), 'you asked for /');
+  assert.equal(seen?.initialWindowSize, 1_000_000);
+  assert.equal(seen?.maxConcurrentStreams, 77);
   gun.close(conn);
 }));
 

@@ -3,6 +3,7 @@
 // stream events into Gun's messages. Streams run concurrently; each keeps its own ref.
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
+import { startTimer, type Timer } from '../../runtime/clock.js';
 import { logCrash } from '../../runtime/log.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent } from '../protocol.js';
 import {
@@ -14,6 +15,7 @@ import { DEFAULT_CLOSING_TIMEOUT } from '../options.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 const EMPTY = Buffer.alloc(0);
+const KEEPALIVE_TIMEOUT = Object.freeze({ code: 'KEEPALIVE_TIMEOUT' });
 
 // HTTP/1.1 connection-specific headers have no meaning in HTTP/2 (RFC 9113 §8.2.2): node:http2
 // refuses them, so they are left out; `host` becomes `:authority`.
@@ -51,11 +53,13 @@ export class Http2Handler implements ProtocolHandler {
   /** GOAWAY's last stream id: the server processed no stream above it. */
   #lastStreamId = Infinity;
   #error: unknown = undefined;
+  #keepalive: Timer | undefined = undefined;
 
   constructor(ctx: ConnectionContext, socket: Socket) {
     this.#ctx = ctx;
     const scheme = ctx.opts.transport === 'tls' ? 'https' : 'http';
-    this.#session = http2.connect(`${scheme}://${hostHeader(ctx.host, ctx.port, ctx.opts.transport)}`, { createConnection: () => socket });
+    const { settings } = ctx.opts.http2Opts;
+    this.#session = http2.connect(`${scheme}://${hostHeader(ctx.host, ctx.port, ctx.opts.transport)}`, { createConnection: () => socket, ...(settings && { settings }) });
     this.#session.on('error', (error) => {
       this.#error ??= error;
     });
@@ -64,6 +68,32 @@ export class Http2Handler implements ProtocolHandler {
       this.#lastStreamId = lastStreamId;
     });
     this.#session.on('close', () => this.#closed());
+    this.#armKeepalive();
+  }
+
+  /**
+   * PINGs every `http2Opts.keepalive` ms. Past `keepaliveTolerance` unacknowledged ones the
+   * peer is taken for dead: the session is destroyed and the connection goes down with
+   * ['error', 'keepalive_timeout'] (Gun 2.x's keepalive_tolerance).
+   */
+  #armKeepalive(): void {
+    const { keepalive = Infinity, keepaliveTolerance = Infinity } = this.#ctx.opts.http2Opts;
+    if (keepalive === Infinity) return;
+    let unacked = 0;
+    const tick = (): void => {
+      if (this.#gone || this.#session.destroyed) return;
+      if (unacked > keepaliveTolerance) {
+        this.#error ??= KEEPALIVE_TIMEOUT;
+        this.#session.destroy();
+        return;
+      }
+      unacked++;
+      this.#session.ping((error) => {
+        if (error === null) unacked--;
+      });
+      this.#keepalive = startTimer(keepalive, tick);
+    };
+    this.#keepalive = startTimer(keepalive, tick);
   }
 
   get served(): number {
@@ -227,6 +257,7 @@ export class Http2Handler implements ProtocolHandler {
 
   destroy(): void {
     this.#gone = true;
+    this.#keepalive?.cancel();
     this.#session.destroy();
   }
 
@@ -255,6 +286,7 @@ export class Http2Handler implements ProtocolHandler {
     const error = this.#error;
     const reason: DownReason = error !== undefined ? ['error', errorAtom(error)] : this.#closing || this.#goaway ? 'normal' : 'closed';
     this.#gone = true;
+    this.#keepalive?.cancel();
     this.#streams.clear();
     ctx.down(this, reason, killed, unsent, unprocessed);
   }
