@@ -167,6 +167,12 @@ export class Http2Handler implements ProtocolHandler {
     h2.on('data', (chunk: Buffer) => {
       received += chunk.length;
       sendHeld();
+      // The content-length is reached: this is the last chunk, 'fin' at once.
+      if (received >= expected && !stream.done) {
+        this.#end(stream);
+        if (!stream.cancelled) ctx.reply(replyTo, gunData(ctx.conn, ref, 'fin', chunk));
+        return;
+      }
       held = chunk;
       if (stream.flow > 0) {
         turn ??= setImmediate(() => {
@@ -191,7 +197,8 @@ export class Http2Handler implements ProtocolHandler {
         }
         return;
       }
-      if (!stream.done && !stream.cancelled && !this.#gone) ctx.reply(replyTo, gunData(ctx.conn, ref, 'fin', held ?? EMPTY));
+      if (stream.done) return;
+      if (!stream.cancelled && !this.#gone) ctx.reply(replyTo, gunData(ctx.conn, ref, 'fin', held ?? EMPTY));
       held = undefined;
       this.#end(stream);
     });
