@@ -1,7 +1,10 @@
+import { formatTerm } from './format.js';
+
 /** Stable codes of the errors erlgun throws for API misuse. Listed in the README's "Error codes". */
 export type ErlgunErrorCode =
   | 'ERR_BADARG'
   | 'ERR_BADMATCH'
+  | 'ERR_CASE_CLAUSE'
   | 'ERR_INVALID_OPTION'
   | 'ERR_INVALID_HEADER'
   | 'ERR_INVALID_FRAME'
@@ -32,6 +35,16 @@ export class BadMatchError extends ErlgunError {
   readonly value: unknown;
   constructor(value: unknown, message = 'no match of right hand side value') {
     super('ERR_BADMATCH', message);
+    this.value = value;
+  }
+}
+
+/** `match(value, clauses)`: no clause matched `value` (Erlang's `case_clause`). */
+export class CaseClauseError extends ErlgunError {
+  override name = 'CaseClauseError';
+  readonly value: unknown;
+  constructor(value: unknown) {
+    super('ERR_CASE_CLAUSE', `no case clause matching ${formatTerm(value)}`);
     this.value = value;
   }
 }
@@ -104,7 +117,7 @@ export class ExitError extends ErlgunError {
 }
 
 const CODES: ReadonlySet<string> = new Set<ErlgunErrorCode>([
-  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_INVALID_FRAME', 'ERR_NOT_A_PROCESS', 'ERR_EXIT',
+  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_CASE_CLAUSE', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_INVALID_FRAME', 'ERR_NOT_A_PROCESS', 'ERR_EXIT',
 ]);
 
 /** True for errors erlgun threw, also when they come from another copy of the library (checks `code`). */

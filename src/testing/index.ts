@@ -6,6 +6,7 @@ import { AssertionError } from 'node:assert';
 import { on, receiveOn, TIMEOUT } from '../runtime/receive.js';
 import { realClock } from '../runtime/clock.js';
 import { processInfo } from '../runtime/info.js';
+import { matches } from '../runtime/pattern.js';
 import { self } from '../runtime/scheduler.js';
 import type { Matched } from '../runtime/pattern-types.js';
 import { formatMailbox, formatPattern } from './format.js';
@@ -49,10 +50,22 @@ export function refuteReceived(pattern: unknown): Promise<void> {
   return refuteReceive(pattern, 0);
 }
 
+/**
+ * ExUnit's `assert pattern = expr`: fails unless `value` matches `pattern`, printing both;
+ * returns `value` narrowed by the pattern.
+ * @example const [, , status] = assertMatch(['gun_response', conn, 200, _], msg);
+ */
+export function assertMatch<const P>(pattern: P, value: unknown): Matched<P> {
+  if (!matches(pattern, value)) {
+    fail(`Assertion failed, match (=) failed\nPattern: ${formatPattern(pattern)}\nValue:   ${formatPattern(value)}`, pattern, 'assertMatch', value);
+  }
+  return value;
+}
+
 function mailbox(): readonly unknown[] {
   return processInfo(self())?.messages ?? [];
 }
 
-function fail(message: string, expected: unknown, operator: string): never {
-  throw new AssertionError({ message, expected, operator });
+function fail(message: string, expected: unknown, operator: string, actual?: unknown): never {
+  throw new AssertionError({ message, expected, actual, operator });
 }
