@@ -1,6 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { _, after, cancelTimer, on, readTimer, receive, self, sendAfter, spawnMonitor, exit, register } from '../../src/index.js';
+import { _, after, cancelTimer, on, processInfo, readTimer, receive, self, send, sendAfter, spawnMonitor, exit, register } from '../../src/index.js';
 import { assertReceive, assertReceived, inProcess, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
 
 /** A simulated clock for one test, put back when the test ends. */
@@ -92,4 +92,31 @@ test('readTimer and cancelTimer report whole milliseconds on the real clock', ()
   assert.ok(typeof read === 'number' && Number.isInteger(read) && read > 0 && read <= 1000, String(read));
   const cancelled = cancelTimer(ref);
   assert.ok(typeof cancelled === 'number' && Number.isInteger(cancelled), String(cancelled));
+}));
+
+test("receive([], after(ms, fn)) is Erlang's `receive after T -> … end`: it sleeps ms and leaves the mailbox alone", (t) => inProcess(async () => {
+  const clock = simulatedClock(t);
+  const me = self();
+  const [pid, mref] = spawnMonitor(async () => {
+    send(self(), 'queued');
+    const got = await receive([], after(1000, () => 'slept'));
+    send(me, ['woke', got, processInfo(self())?.messages]);
+  });
+  await clock.advance(999);
+  await refuteReceived(['woke', _, _]);
+  await clock.advance(1);
+  await assertReceived(['woke', 'slept', ['queued']]);
+  await assertReceive(['DOWN', mref, 'process', pid, 'normal']);
+}));
+
+test('an exit signal reaches a process waiting in receive([], after(ms, fn))', (t) => inProcess(async () => {
+  simulatedClock(t);
+  const [pid, mref] = spawnMonitor(async () => {
+    await receive([], after(60_000, () => 'slept'));
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(processInfo(pid)?.status, 'waiting');
+  exit(pid, 'bye');
+  await assertReceived(['DOWN', mref, 'process', pid, 'bye']);
+  await assert.rejects(async () => receive([]), { code: 'ERR_BADARG' }, 'an empty receive with no timeout would wait forever');
 }));
