@@ -153,7 +153,8 @@ export function demonitor(ref: Ref, opts: { flush?: boolean } = {}): true {
     me.monitors!.delete(ref);
     target.watchers?.delete(ref);
   }
-  if (opts.flush) me.mailbox.removeAll((m) => Array.isArray(m) && m[0] === 'DOWN' && m[1] === ref);
+  // A monitor still in place has sent no DOWN yet: no mailbox scan (a call's reply path pays none).
+  if (opts.flush && target === undefined) me.mailbox.removeAll((m) => Array.isArray(m) && m[0] === 'DOWN' && m[1] === ref);
   return true;
 }
 
