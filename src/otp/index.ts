@@ -2,3 +2,5 @@
 export * as genServer from './gen-server.js';
 export * as sys from './sys.js';
 export type { Server, GenServer, StartOptions, From, Action, CallResult, InitResult, NoReplyResult, StartResult } from './gen-server.js';
+export * as supervisor from './supervisor.js';
+export type { ChildSpec, ChildInfo, ChildCounts, ChildType, Restart, Shutdown, Strategy, SupFlags, Supervisor } from './supervisor.js';

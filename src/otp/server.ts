@@ -33,7 +33,15 @@ export interface Callbacks<S, Call, Reply, Cast, Info, Args> {
   terminate?(reason: unknown, state: S): void;
 }
 
-type AnyCallbacks = Callbacks<unknown, unknown, unknown, unknown, unknown, unknown>;
+/**
+ * @internal A stop that must first wait (a supervisor shuts its children down one by one):
+ * on the parent's exit or `stop()`, the core calls it and exits when it calls `done`.
+ */
+export const DRAIN: unique symbol = Symbol('erlgun/drain');
+
+type AnyCallbacks = Callbacks<unknown, unknown, unknown, unknown, unknown, unknown> & {
+  readonly [DRAIN]?: (reason: unknown, state: unknown, done: () => void) => void;
+};
 
 /** A timeout action's tick; only the latest one counts. */
 class Tick {}
@@ -125,7 +133,7 @@ export class ServerCore implements Behaviour {
       if (tag === '$gen_call' && msg.length === 3) return this.#call(msg[1] as From, msg[2]);
       if (tag === '$gen_cast' && msg.length === 2) return this.#noreply(this.#required('handleCast').call(this.#mod, msg[1], this.state));
       if (tag === '$gen_system' && msg.length === 3) return this.#system(msg[1] as From, msg[2] as SystemRequest);
-      if (tag === 'EXIT' && msg.length === 3 && msg[1] === this.#parent) this.stop(msg[2]);
+      if (tag === 'EXIT' && msg.length === 3 && msg[1] === this.#parent) return this.#drainThenStop(msg[2]);
     }
     if (this.#mod.handleInfo) this.#noreply(this.#mod.handleInfo(msg, this.state));
   }
@@ -147,7 +155,13 @@ export class ServerCore implements Behaviour {
   #system(from: From, req: SystemRequest): void {
     if (req[0] === 'get_state') reply(from, this.state);
     else if (req[0] === 'replace_state') reply(from, (this.state = req[1](this.state)));
-    else this.stop(req[1]);
+    else this.#drainThenStop(req[1]);
+  }
+
+  #drainThenStop(reason: unknown): void {
+    const drain = this.#mod[DRAIN];
+    if (drain === undefined) this.stop(reason);
+    else drain.call(this.#mod, reason, this.state, () => this.stop(reason));
   }
 
   #noreply(result: unknown): void {
