@@ -140,13 +140,12 @@ function callbacks<A>(mod: Supervisor<A>): Callbacks<State, Request, unknown, ne
       for (const spec of specs) {
         const child: Child = { spec: normalise(spec), pid: undefined };
         if (find(state, child.spec.id)) return ['stop', ['shutdown', ['duplicate_child_name', child.spec.id]]];
-        const result = child.spec.start();
-        if (result !== 'ignore' && result[0] === 'error') {
+        const [started, why] = startOne(child);
+        if (started === 'error') {
           // Children already started get 'shutdown' in reverse order; the supervisor's exit follows.
-          for (const started of [...state.children].reverse()) if (started.pid instanceof Pid) exit(started.pid, 'shutdown');
-          return ['stop', ['shutdown', ['failed_to_start_child', child.spec.id, result[1]]]];
+          for (const c of [...state.children].reverse()) if (c.pid instanceof Pid) exit(c.pid, 'shutdown');
+          return ['stop', ['shutdown', ['failed_to_start_child', child.spec.id, why]]];
         }
-        child.pid = result === 'ignore' ? undefined : result[1];
         if (child.pid !== undefined || child.spec.restart !== 'temporary') state.children.push(child);
       }
       return ['ok', state];
@@ -218,10 +217,7 @@ function restart(core: ServerCore, state: State, child: Child): void {
         state.children.splice(state.children.indexOf(c), 1);
         continue;
       }
-      const result = c.spec.start();
-      if (result === 'ignore') c.pid = undefined;
-      else if (result[0] === 'ok') c.pid = result[1];
-      else {
+      if (startOne(c)[0] === 'error') {
         // Erlang's try_again_restart: retried from the mailbox, each try counted against the intensity.
         c.pid = 'restarting';
         send(self(), ['$sup_retry', c.spec.id]);
@@ -278,17 +274,20 @@ function addChild(state: State, spec: ChildSpec): readonly ['ok', Pid | undefine
   }
   const existing = find(state, child.spec.id);
   if (existing !== undefined) return ['error', existing.pid instanceof Pid ? ['already_started', existing.pid] : ['already_present', child.spec.id]];
-  const result = child.spec.start();
-  if (result !== 'ignore' && result[0] === 'error') return ['error', result[1]];
-  child.pid = result === 'ignore' ? undefined : result[1];
-  if (child.pid !== undefined || child.spec.restart !== 'temporary') state.children.push(child);
-  return ['ok', child.pid];
+  const result = startOne(child);
+  if (result[0] === 'ok' && (child.pid !== undefined || child.spec.restart !== 'temporary')) state.children.push(child);
+  return result;
 }
 
 function restartById(state: State, id: string): readonly ['ok', Pid | undefined] | readonly ['error', unknown] {
   const child = find(state, id);
   if (child === undefined) return ['error', 'not_found'];
   if (child.pid !== undefined) return ['error', child.pid === 'restarting' ? 'restarting' : 'running'];
+  return startOne(child);
+}
+
+/** Runs a child's start function and records its pid (`undefined` for `'ignore'`). */
+function startOne(child: Child): readonly ['ok', Pid | undefined] | readonly ['error', unknown] {
   const result = child.spec.start();
   if (result !== 'ignore' && result[0] === 'error') return ['error', result[1]];
   child.pid = result === 'ignore' ? undefined : result[1];

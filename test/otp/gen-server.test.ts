@@ -1,16 +1,12 @@
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   _, anyPid, exit, ok, ExitError, genServer, isProcessAlive, monitor, on, match, processFlag, receive, setLogger, processInfo, self, send, spawn, spawnLink, sys, whereis,
   type From, type GenServer, type Pid,
 } from '../../src/index.js';
-import { assertReceive, assertReceived, inProcess, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
+import { assertReceive, assertReceived, inProcess, refuteReceived } from '../../src/testing/index.js';
+import { simulatedClock } from '../helpers/clock.js';
 
-function simulatedClock(t: TestContext): SimulatedClock {
-  const clock = new SimulatedClock().install();
-  t.after(() => clock.uninstall());
-  return clock;
-}
 
 /** The reason a call or stop exited its caller with. */
 async function exitReasonOf(promise: Promise<unknown>): Promise<unknown> {

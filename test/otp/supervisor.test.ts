@@ -4,13 +4,9 @@ import {
   _, anyPid, exit, genServer, isProcessAlive, monitor, ok, processFlag, self, send, on, receive, setLogger, spawn, spawnLink, supervisor, TIMEOUT,
   type ChildSpec, type GenServer, type Pid, type SupFlags,
 } from '../../src/index.js';
-import { assertReceive, assertReceived, inProcess, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
+import { assertReceive, assertReceived, inProcess, refuteReceived } from '../../src/testing/index.js';
+import { simulatedClock } from '../helpers/clock.js';
 
-function simulatedClock(t: TestContext): SimulatedClock {
-  const clock = new SimulatedClock().install();
-  t.after(() => clock.uninstall());
-  return clock;
-}
 
 /** Crash reports of children that die on purpose would clutter the output; collected instead. */
 function quietCrashes(t: TestContext): void {
@@ -47,20 +43,22 @@ async function startedPids(): Promise<Record<string, Pid>> {
   return out;
 }
 
-test('children start in order before startLink returns; whichChildren and countChildren report them', () => inProcess(async () => {
+/** The calling test process traps exits and starts a supervisor of workers a, b and c, which report to it. */
+async function supervisedABC(flags: SupFlags): Promise<{ s: Pid; pids: Record<string, Pid> }> {
   const me = self();
   processFlag('trap_exit', true);
-  const s = sup({}, ids.map((id) => child(id, me)));
-  const pids = await startedPids();
+  const s = sup(flags, ids.map((id) => child(id, me)));
+  return { s, pids: await startedPids() };
+}
+
+test('children start in order before startLink returns; whichChildren and countChildren report them', () => inProcess(async () => {
+  const { s, pids } = await supervisedABC({});
   assert.deepEqual(await supervisor.whichChildren(s), ids.map((id) => [id, pids[id], 'worker']));
   assert.deepEqual(await supervisor.countChildren(s), { specs: 3, active: 3, supervisors: 0, workers: 3 });
 }));
 
 test('one_for_one restarts only the child that died', () => inProcess(async () => {
-  const me = self();
-  processFlag('trap_exit', true);
-  const s = sup({ strategy: 'one_for_one', intensity: 5 }, ids.map((id) => child(id, me)));
-  const pids = await startedPids();
+  const { s, pids } = await supervisedABC({ strategy: 'one_for_one', intensity: 5 });
   genServer.cast(pids.b, ['exit', 'crash']);
   await assertReceive(['terminated', 'b', 'crash']);
   const [, , b2] = await assertReceive(['started', 'b', anyPid]);
@@ -70,10 +68,7 @@ test('one_for_one restarts only the child that died', () => inProcess(async () =
 }));
 
 test('one_for_all stops the others in reverse order, then starts all in order', () => inProcess(async () => {
-  const me = self();
-  processFlag('trap_exit', true);
-  sup({ strategy: 'one_for_all', intensity: 5 }, ids.map((id) => child(id, me)));
-  const pids = await startedPids();
+  const { pids } = await supervisedABC({ strategy: 'one_for_all', intensity: 5 });
   genServer.cast(pids.a, ['exit', 'crash']);
   await assertReceive(['terminated', 'a', 'crash']);
   await assertReceive(['terminated', 'c', 'shutdown']);
@@ -82,10 +77,7 @@ test('one_for_all stops the others in reverse order, then starts all in order', 
 }));
 
 test('rest_for_one restarts the child that died and those started after it, not those before', () => inProcess(async () => {
-  const me = self();
-  processFlag('trap_exit', true);
-  const s = sup({ strategy: 'rest_for_one', intensity: 5 }, ids.map((id) => child(id, me)));
-  const pids = await startedPids();
+  const { s, pids } = await supervisedABC({ strategy: 'rest_for_one', intensity: 5 });
   genServer.cast(pids.b, ['exit', 'crash']);
   await assertReceive(['terminated', 'b', 'crash']);
   await assertReceive(['terminated', 'c', 'shutdown']);
@@ -122,10 +114,8 @@ test('restart types: permanent always, transient only after an abnormal exit, te
 test('more than intensity restarts within period: the children are shut down in reverse order and the supervisor exits shutdown', (t) => inProcess(async () => {
   quietCrashes(t);
   simulatedClock(t);
-  const me = self();
-  processFlag('trap_exit', true);
-  const s = sup({ intensity: 2, period: 5 }, ids.map((id) => child(id, me)));
-  let { a } = await startedPids();
+  const { s, pids } = await supervisedABC({ intensity: 2, period: 5 });
+  let { a } = pids;
   for (let i = 0; i < 2; i++) {
     genServer.cast(a, ['exit', 'crash']);
     a = (await assertReceive(['started', 'a', anyPid]))[2];

@@ -1,14 +1,10 @@
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, after, cancelTimer, on, processInfo, readTimer, receive, self, send, sendAfter, spawnMonitor, exit, register } from '../../src/index.js';
-import { assertReceive, assertReceived, inProcess, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
+import { assertReceive, assertReceived, inProcess, refuteReceived } from '../../src/testing/index.js';
+import { SimulatedClock } from '../../src/testing/index.js';
+import { simulatedClock } from '../helpers/clock.js';
 
-/** A simulated clock for one test, put back when the test ends. */
-function simulatedClock(t: TestContext): SimulatedClock {
-  const clock = new SimulatedClock().install();
-  t.after(() => clock.uninstall());
-  return clock;
-}
 
 test('sendAfter delivers on the simulated clock, not before', (t) => inProcess(async () => {
   const clock = simulatedClock(t);
