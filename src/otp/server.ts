@@ -154,7 +154,17 @@ export class ServerCore implements Behaviour {
 
   #system(from: From, req: SystemRequest): void {
     if (req[0] === 'get_state') reply(from, this.state);
-    else if (req[0] === 'replace_state') reply(from, (this.state = req[1](this.state)));
+    else if (req[0] === 'replace_state') {
+      // As sys does: a failing fun leaves the state as it was and the server running; the caller gets the error.
+      let next: unknown;
+      try {
+        next = req[1](this.state);
+      } catch (error) {
+        reply(from, new SystemFailure(error));
+        return;
+      }
+      reply(from, (this.state = next));
+    }
     else this.#drainThenStop(req[1]);
   }
 
@@ -214,6 +224,11 @@ export class ServerCore implements Behaviour {
       this.stop(exitReason(error));
     }
   }
+}
+
+/** @internal the reply to a sys request whose fun threw */
+export class SystemFailure {
+  constructor(readonly error: unknown) {}
 }
 
 /** A request handled by the server core itself (sys and stop). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  _, anyPid, exit, ok, ExitError, genServer, isProcessAlive, monitor, on, match, processFlag, receive, setLogger, processInfo, self, send, spawn, spawnLink, sys, whereis,
+  _, anyPid, exit, ok, ExitError, genServer, isProcessAlive, monitor, on, match, processFlag, receive, setLogger, processInfo, self, send, spawn, spawnLink, supervisor, sys, whereis,
   type From, type GenServer, type Pid,
 } from '../../src/index.js';
 import { assertReceive, assertReceived, inProcess, refuteReceived } from '../../src/testing/index.js';
@@ -281,6 +281,28 @@ test('sys.getState and sys.replaceState read and replace the state between messa
   const replaced = await sys.replaceState<CounterState>(pid, (s) => ({ ...s, n: 100 }));
   assert.equal(replaced.n, 100);
   assert.equal(await genServer.call(pid, ['get']), 100);
+  const oops = new Error('bad fun');
+  await assert.rejects(sys.replaceState<CounterState>(pid, () => { throw oops; }), (e) => e === oops);
+  assert.equal(await genServer.call(pid, ['get']), 100, 'a failing fun leaves the state and the server as they were');
+}));
+
+test("stop(server, reason, timeout) times out with ['timeout', …] while the server takes longer to go, and leaves it running", (t) => inProcess(async () => {
+  const clock = simulatedClock(t);
+  const me = self();
+  // A supervisor whose child ignores 'shutdown' and has shutdown 'infinity': stopping it waits for that child.
+  const stubborn = (): Pid => spawnLink(async () => {
+    processFlag('trap_exit', true);
+    send(me, ['stubborn_up', self()]);
+    for (;;) await receive([on(_, () => undefined)]);
+  });
+  const s = ok(supervisor.start({ init: () => ['ok', [{}, [{ id: 'x', start: () => ['ok', stubborn()], shutdown: 'infinity' }]]] }, undefined));
+  const [, child] = await assertReceive(['stubborn_up', anyPid]);
+  const stopping = exitReasonOf(genServer.stop(s, 'shutdown', 1000));
+  await clock.advance(1000);
+  assert.deepEqual(await stopping, ['timeout', ['gen_server', 'stop', [s, 'shutdown', 1000]]]);
+  assert.equal(isProcessAlive(s), true);
+  exit(child, 'kill');
+  exit(s, 'kill');
 }));
 
 test('a call to oneself exits with calling_self instead of deadlocking', () => inProcess(async () => {
