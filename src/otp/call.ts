@@ -3,12 +3,14 @@
 // The monitor doubles as OTP 24's alias: a reply is delivered only while the caller still
 // holds the monitor, so once the caller gave up (timeout, or killed while waiting) a late
 // reply is dropped at the sender and never reaches its mailbox.
-import { ExitError } from '../runtime/errors.js';
+import { BadArgError, ExitError } from '../runtime/errors.js';
 import { Pid, type Ref } from '../runtime/pid.js';
 import { after, type Clause, receive } from '../runtime/receive.js';
 import { lookup, send, whereis } from '../runtime/registry.js';
 import { living } from '../runtime/scheduler.js';
-import { demonitor, monitor } from '../runtime/signals.js';
+import type { Process } from '../runtime/process.js';
+import { demonitor, demonitorIn, monitorFrom } from '../runtime/signals.js';
+import { CALL_TIMEOUT, callTimeout } from './deadlines.js';
 
 /** Who a request came from: the caller's pid and the tag its reply must carry (Erlang's `From`). */
 export type From = readonly [pid: Pid, tag: Ref];
@@ -39,22 +41,22 @@ export function request(server: Pid | string, make: (from: From) => unknown, tim
   const pid = resolve(server);
   if (pid === undefined) return Promise.reject(new ExitError(['noproc', where]));
   if (pid === me.pid) return Promise.reject(new ExitError(['calling_self', where]));
-  const mref = monitor(pid);
-  send(pid, make(Object.freeze([me.pid, mref] as const)));
+  checkTimeout(timeout);
+  const mref = monitorFrom(me, pid);
+  send(pid, make([me.pid, mref]));
+  callTimeout(me, mref, timeout);
   // One promise per call, as for a plain receive: the clause's handler finishes the call.
-  return receive([replyOrDown(mref, where)], after(timeout, () => {
-    demonitor(mref, { flush: true });
-    throw new ExitError(['timeout', where]);
-  }));
+  return receive([replyOrDown(me, mref, where)]);
 }
 
 /** One clause for the reply `[mref, value]` or `['DOWN', mref, …]`, made per call without compiling a pattern. */
-function replyOrDown(mref: Ref, where: unknown): Clause<unknown> {
+function replyOrDown(me: Process, mref: Ref, where: unknown): Clause<unknown> {
   const test = (m: unknown): boolean =>
     Array.isArray(m) && ((m.length === 2 && m[0] === mref) || (m.length === 5 && m[1] === mref && m[0] === 'DOWN'));
   const handler = (m: readonly unknown[]): unknown => {
     if (m.length === 5) throw new ExitError([m[4], where]);
-    demonitor(mref, { flush: true });
+    demonitorIn(me, mref, true);
+    if (m[1] === CALL_TIMEOUT) throw new ExitError(['timeout', where]);
     return m[1];
   };
   const clause: Clause<unknown> = { test, handler, pick: (m) => (test(m) ? clause : undefined) };
@@ -72,4 +74,8 @@ export function awaitDown(mref: Ref, timeout: number, where: unknown): Promise<u
     demonitor(mref, { flush: true });
     throw new ExitError(['timeout', where]);
   }));
+}
+
+function checkTimeout(ms: number): void {
+  if (typeof ms !== 'number' || !(ms >= 0)) throw new BadArgError(`call: the timeout must be a number ≥ 0 or Infinity, got ${String(ms)}`);
 }

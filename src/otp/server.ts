@@ -92,8 +92,12 @@ export class ServerCore implements Behaviour {
       }
       return true;
     }
-    this.#cancelTimeout();
-    this.#guarded(() => this.#dispatch(msg));
+    if (this.#tick !== undefined) this.#cancelTimeout();
+    try {
+      this.#dispatch(msg);
+    } catch (error) {
+      this.#crashed(error);
+    }
     return true;
   }
 
@@ -220,9 +224,13 @@ export class ServerCore implements Behaviour {
     try {
       run();
     } catch (error) {
-      if (this.#stopping) throw error;
-      this.stop(exitReason(error));
+      this.#crashed(error);
     }
+  }
+
+  #crashed(error: unknown): never {
+    if (this.#stopping) throw error;
+    this.stop(exitReason(error));
   }
 }
 

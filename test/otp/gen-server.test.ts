@@ -146,6 +146,16 @@ test('call times out on the clock with a timeout exit, and the late reply never 
   await assertReceive(['caller_mailbox', [], []]);
 }));
 
+test('call with timeout 0 times out, as receive … after 0 does before the reply can be there; a bad timeout is a BadArgError', () => inProcess(async () => {
+  const pid = ok(genServer.start(counter(self()), 0));
+  await assertReceived(['init', pid]);
+  assert.deepEqual(await exitReasonOf(genServer.call(pid, ['get'], 0)), ['timeout', ['gen_server', 'call', [pid, ['get'], 0]]]);
+  assert.throws(() => genServer.call(pid, ['get'], -1), { code: 'ERR_BADARG' });
+  assert.equal(await genServer.call(pid, ['get'], Infinity), 0);
+  await settle();
+  assert.deepEqual(processInfo(self())?.messages, []);
+}));
+
 test('reply(from, value) answers a call deferred past handleCall', () => inProcess(async () => {
   const me = self();
   const pid = ok(genServer.start(counter(me), 0));
