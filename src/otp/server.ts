@@ -2,7 +2,7 @@
 // message is one synchronous callback, and an idle server holds no async frame. Keeping
 // promise hooks off matters: an async process body makes every await in the program dearer.
 import { type Behaviour, startActor } from '../runtime/actor.js';
-import { getClock, type TimerHandle } from '../runtime/clock.js';
+import { type Clock, getClock, type TimerHandle } from '../runtime/clock.js';
 import { ExitError } from '../runtime/errors.js';
 import type { Pid } from '../runtime/pid.js';
 import type { Process } from '../runtime/process.js';
@@ -49,14 +49,14 @@ class Tick {}
 /** @internal a selective wait inside a server (the supervisor's wait for a child's DOWN): other messages stay queued */
 export interface Block {
   test(msg: unknown): boolean;
-  then(msg: unknown): void;
+  onMatch(msg: unknown): void;
 }
 
 /** @internal */
 export class ServerCore implements Behaviour {
   state: unknown = undefined;
   #tick: Tick | undefined = undefined;
-  #timer: TimerHandle | undefined = undefined;
+  #timer: readonly [Clock, TimerHandle] | undefined = undefined;
   #continue: readonly ['continue', unknown] | number | undefined = undefined;
   #block: Block | undefined = undefined;
   #stopping = false;
@@ -82,7 +82,7 @@ export class ServerCore implements Behaviour {
     if (block !== undefined) {
       if (!block.test(msg)) return false;
       this.#block = undefined;
-      this.#guarded(() => block.then(msg));
+      this.#guarded(() => block.onMatch(msg));
       return true;
     }
     if (msg instanceof Tick) {
@@ -204,12 +204,16 @@ export class ServerCore implements Behaviour {
     const tick = (this.#tick = new Tick());
     // 0 times out at once unless a message is already queued: it is then handled first and the tick is stale.
     if (ms <= 0) this.#proc.deliver(tick);
-    else this.#timer = getClock().setTimeout(() => this.#proc.deliver(tick), ms);
+    else {
+      // Kept with its clock: cancelled after a setClock, it must be cleared where it runs.
+      const clock = getClock();
+      this.#timer = [clock, clock.setTimeout(() => this.#proc.deliver(tick), ms)];
+    }
   }
 
   #cancelTimeout(): void {
     this.#tick = undefined;
-    if (this.#timer !== undefined) getClock().clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#timer[0].clearTimeout(this.#timer[1]);
     this.#timer = undefined;
   }
 

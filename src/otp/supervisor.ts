@@ -228,13 +228,13 @@ function restart(core: ServerCore, state: State, child: Child): void {
 
 /**
  * Stops `children` one after the other (the caller passes them in reverse start order),
- * each by its `shutdown`, waiting for its DOWN; then runs `then`.
+ * each by its `shutdown`, waiting for its DOWN; then runs `andThen`.
  */
-function shutdown(core: ServerCore, children: readonly Child[], then: () => void): void {
+function shutdown(core: ServerCore, children: readonly Child[], andThen: () => void): void {
   const next = children.findIndex((c) => c.pid instanceof Pid);
   if (next === -1) {
     for (const c of children) if (c.pid === 'restarting') c.pid = undefined;
-    then();
+    andThen();
     return;
   }
   const child = children[next];
@@ -249,18 +249,18 @@ function shutdown(core: ServerCore, children: readonly Child[], then: () => void
   const timer: Ref | undefined = typeof how === 'number' ? sendAfter(how, self(), ['$sup_kill', mref]) : undefined;
   const done = (): void => {
     child.pid = undefined;
-    shutdown(core, rest, then);
+    shutdown(core, rest, andThen);
   };
   core.blockOn({
     test: (m) => Array.isArray(m) && m[1] === mref && (m[0] === 'DOWN' || m[0] === '$sup_kill'),
-    then: (m) => {
+    onMatch: (m) => {
       if ((m as readonly unknown[])[0] === 'DOWN') {
         if (timer !== undefined) cancelTimer(timer);
         done();
         return;
       }
       exit(pid, 'kill');
-      core.blockOn({ test: (d) => Array.isArray(d) && d[0] === 'DOWN' && d[1] === mref, then: done });
+      core.blockOn({ test: (d) => Array.isArray(d) && d[0] === 'DOWN' && d[1] === mref, onMatch: done });
     },
   });
 }
