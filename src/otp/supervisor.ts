@@ -7,7 +7,7 @@ import { getClock } from '../runtime/clock.js';
 import { BadArgError } from '../runtime/errors.js';
 import { Pid, type Ref } from '../runtime/pid.js';
 import { send } from '../runtime/registry.js';
-import { living, self } from '../runtime/scheduler.js';
+import { self } from '../runtime/scheduler.js';
 import { exit, isNormalReason, monitor, processFlag, unlink } from '../runtime/signals.js';
 import { cancelTimer, sendAfter } from '../runtime/timers.js';
 import { type From, reply } from './call.js';
@@ -241,9 +241,8 @@ function shutdown(core: ServerCore, children: readonly Child[], andThen: () => v
   const pid = child.pid as Pid;
   const rest = children.slice(next + 1);
   const mref = monitor(pid);
+  // An EXIT it sent before the unlink is ignored later: no child has that pid any more.
   unlink(pid);
-  // An EXIT it sent before the unlink is not a crash to restart.
-  living().mailbox.removeAll((m) => Array.isArray(m) && m[0] === 'EXIT' && m[1] === pid);
   const { shutdown: how } = child.spec;
   exit(pid, how === 'brutal_kill' ? 'kill' : 'shutdown');
   const timer: Ref | undefined = typeof how === 'number' ? sendAfter(how, self(), ['$sup_kill', mref]) : undefined;

@@ -199,7 +199,7 @@ test("a timeout action: handleInfo('timeout') after ms without a message; a mess
   const me = self();
   const idle: GenServer<number, never, unknown, string> = {
     init: () => ['ok', 0, 1000],
-    handleCast: (_msg, n) => ['noreply', n + 1, 1000],
+    handleCast: (msg, n) => (msg === 'quiet' ? ['noreply', n] : ['noreply', n + 1, 1000]),
     handleInfo: (msg, n) => {
       send(me, ['info', msg, n]);
       return ['noreply', n];
@@ -213,6 +213,12 @@ test("a timeout action: handleInfo('timeout') after ms without a message; a mess
   await clock.advance(1);
   await assertReceived(['info', 'timeout', 1]);
   await clock.advance(5000);
+  await refuteReceived(['info', _, _]);
+  genServer.cast(pid, 'poke');
+  await clock.advance(500);
+  genServer.cast(pid, 'quiet');
+  await clock.advance(5000);
+  // A message whose callback sets no new timeout still cancels the pending one.
   await refuteReceived(['info', _, _]);
 }));
 
