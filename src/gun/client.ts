@@ -184,6 +184,8 @@ export function wsUpgrade(conn: Pid, path: string, headers?: RequestHeaders, opt
   requireConn(conn);
   checkPath(path, 'GET');
   const list = normalizeHeaders(headers);
+  // The upgrade request has no body: a length would make the server read the frames as one.
+  checkNoBody(list);
   const { replyTo: to, ...wsOpts } = checkCallOptions(opts, 'wsUpgrade.opts', [...WS_KEYS, ...REQ_OPTS]);
   checkWsOptions(wsOpts, 'wsUpgrade.opts');
   const replyTo = resolveReplyTo(to, 'wsUpgrade.opts.replyTo');

@@ -295,6 +295,9 @@ test('gun.wsUpgrade refuses bad options, headers and replyTo at the call', () =>
   const conn = gun.open('127.0.0.1', 9, { retry: 0 });
   assert.throws(() => gun.wsUpgrade(conn, '/', [], [] as never), (e: unknown) => e instanceof InvalidOptionError && e.option === 'wsUpgrade.opts');
   assert.throws(() => gun.wsUpgrade(conn, '/', 'str' as never), InvalidHeaderError);
+  // A body length on the upgrade would make the server read the first frames as that body.
+  assert.throws(() => gun.wsUpgrade(conn, '/', [['content-length', '50']]), (e: unknown) => e instanceof InvalidHeaderError && e.header === 'content-length');
+  assert.throws(() => gun.wsUpgrade(conn, '/', [['transfer-encoding', 'chunked']]), (e: unknown) => e instanceof InvalidHeaderError && e.header === 'transfer-encoding');
   for (const replyTo of ['nobody', 42]) {
     assert.throws(() => gun.wsUpgrade(conn, '/', [], { replyTo } as never), (e: unknown) => e instanceof InvalidOptionError && e.option === 'wsUpgrade.opts.replyTo');
   }
