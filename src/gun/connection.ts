@@ -21,6 +21,7 @@ import { defaultRetry, diedYoung, invalidDecision, jitteredBackoff, reconnectsAt
 import { gaveUp, retrying, stateChanged } from './diagnostics.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
 import { startProtocol } from './protocols/index.js';
+import { Reupgrades } from './reupgrade.js';
 import { connect, type Attempt, type Connected, type ConnectError } from './transport.js';
 
 export type StateName = 'not_connected' | 'connecting' | 'connected' | 'connected_ws_only' | 'closing';
@@ -71,7 +72,7 @@ export class Connection implements Behaviour, ConnectionContext {
   /** Requests and upgrades a closing socket never sent: they run first on the next connection. */
   #carry: Unsent[] = [];
   /** Upgrades to re-issue after a reconnect (wsOpts.reconnect). */
-  #reupgrades: WsUpgradeRequest[] | undefined = undefined;
+  readonly #reupgrades = new Reupgrades();
   readonly #ownerRef: Ref;
   /** The actor's own mailbox: calls postponed while there is no connection wait there. */
   readonly #mailbox: Mailbox;
@@ -151,7 +152,7 @@ export class Connection implements Behaviour, ConnectionContext {
         if (event.from !== this.handler) return true;
         for (const command of event.unsent) {
           // A reconnecting upgrade is re-issued on every connection anyway.
-          if (command.$gun === 'ws_upgrade' && this.#reupgrades?.includes(command.upgrade)) continue;
+          if (command.$gun === 'ws_upgrade' && this.#reupgrades.has(command.upgrade)) continue;
           this.#carry.push(command);
         }
         if (this.stateName === 'closing') this.#exitClosed();
@@ -180,8 +181,7 @@ export class Connection implements Behaviour, ConnectionContext {
         return true;
       default:
         // A cancelled reconnecting upgrade is not issued again; while down, that is all the cancel does.
-        if (event.$gun === 'cancel' && this.#reupgrades?.some((u) => u.ref === event.ref)) {
-          this.#reupgrades = this.#reupgrades.filter((u) => u.ref !== event.ref);
+        if (event.$gun === 'cancel' && this.#reupgrades.forget(event.ref)) {
           if (this.handler === undefined) return true;
         }
         // Requests, body data, cancels and upgrades wait until there is a socket to run them on.
@@ -244,7 +244,7 @@ export class Connection implements Behaviour, ConnectionContext {
     const carried = this.#carry;
     this.#carry = [];
     for (const command of carried) this.#dispatch(command);
-    for (const upgrade of this.#reupgrades ?? []) this.handler.wsUpgrade?.(upgrade);
+    for (const upgrade of this.#reupgrades.all) this.handler.wsUpgrade?.(upgrade);
   }
 
   #down(reason: DownReason, killed: readonly StreamRef[], unprocessed: readonly StreamRef[]): void {
@@ -322,7 +322,7 @@ export class Connection implements Behaviour, ConnectionContext {
   #retryDecision(reason: DownReason | string): RetryDecision {
     const context = { reason, shortLived: this.#shortLived, opts: this.opts };
     if (this.opts.retryFun) return this.#askRetryFun(this.opts.retryFun, context);
-    if (this.#reupgrades !== undefined) {
+    if (this.#reupgrades.used) {
       const clock = getClock();
       return jitteredBackoff(this.#retriesLeft, context, () => clock.random?.() ?? Math.random());
     }
@@ -383,10 +383,7 @@ export class Connection implements Behaviour, ConnectionContext {
         handler.cancel?.(msg.ref, msg.replyTo);
         break;
       case 'ws_upgrade':
-        if (msg.upgrade.opts.reconnect === true) {
-          const list = (this.#reupgrades ??= []);
-          if (!list.includes(msg.upgrade)) list.push(msg.upgrade);
-        }
+        if (msg.upgrade.opts.reconnect === true) this.#reupgrades.remember(msg.upgrade);
         if (handler.wsUpgrade) handler.wsUpgrade(msg.upgrade);
         else send(msg.upgrade.replyTo, gunStreamError(conn, msg.upgrade.ref, ['badstate', Sentences.wsOnlyHttp11]));
         break;
@@ -410,7 +407,7 @@ export class Connection implements Behaviour, ConnectionContext {
 
   /** An upgrade waits for the next connection. */
   #upgradeWaits(): boolean {
-    if ((this.#reupgrades?.length ?? 0) > 0 || this.#carry.some((c) => c.$gun === 'ws_upgrade')) return true;
+    if (this.#reupgrades.pending || this.#carry.some((c) => c.$gun === 'ws_upgrade')) return true;
     return this.#mailbox.some((m) => commandTag(m) === 'ws_upgrade');
   }
 
@@ -418,7 +415,7 @@ export class Connection implements Behaviour, ConnectionContext {
   #closeGracefully(exitReason: unknown, why: 'shutdown' | 'owner_down'): void {
     this.stateName = 'closing';
     this.#closedReason = exitReason;
-    this.#reupgrades = undefined;
+    this.#reupgrades.clear();
     // The protocol's own timeout (this upgrade's closingTimeout) ends the wait; this one is the backstop,
     // also for closingTimeout: Infinity.
     const wait = this.handler?.closing(why) ?? 0;
