@@ -65,6 +65,19 @@ module.exports = function defineCases({ test, fakeTimers, erlgun, testing }) {
     }
   }));
 
+  test('processes start under fake timers (jest fakes queueMicrotask too)', async () => {
+    fakeTimers.install();
+    try {
+      await inProcess(async () => {
+        const me = self();
+        spawn(() => send(me, 'started'));
+        await assertReceive('started', 1000);
+      });
+    } finally {
+      fakeTimers.uninstall();
+    }
+  });
+
   test('gun gets a response from a real server', async () => {
     const server = http.createServer((req, res) => res.end(`hi ${req.url}`));
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
