@@ -56,9 +56,15 @@ try {
   const installed = join(app, 'node_modules', 'erlgun');
 
   // 3. Strict type checks with both resolutions; `ctx.opts` must be typed (not `any`).
-  const consumer = `import { _, gun, on, receive, self, send, spawn, type Pid } from 'erlgun';
+  const consumer = `import { _, diagnosticsChannels, gun, messages, on, receive, self, send, spawn, type ConnectionRetryMessage, type Pid, type WaitOptions } from 'erlgun';
 import { spawn as spawnOnly, receive as receiveOnly } from 'erlgun/runtime';
-import { assertReceive, inProcess } from 'erlgun/testing';
+import { assertReceive, configure, inProcess } from 'erlgun/testing';
+const retryChannel: 'erlgun:connection:retry' = diagnosticsChannels.connectionRetry;
+const wait = (m: ConnectionRetryMessage): number => m.wait;
+const opts: WaitOptions = { signal: AbortSignal.timeout(10) };
+const iterator: AsyncIterable<readonly ['tick', number]> = messages(['tick', 0 as number], opts);
+configure({ assertReceiveTimeout: 200 });
+void retryChannel; void wait; void iterator;
 const pid: Pid = spawn(() => undefined);
 send(self(), ['hello', pid]);
 const got: string = await receive([on(['hello', _], () => 'hi')]);
