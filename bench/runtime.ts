@@ -8,7 +8,7 @@
 // program without erlgun), then the erlgun cases, then the anchors once more (the same
 // code paying that tax): the table shows the first, the notes the second.
 import { cpus } from 'node:os';
-import { _, compilePatternForBench, isProcessAlive, makeRef, on, processInfo, receive, self, send, spawn, type Pid, type Ref } from './runtime-api.js';
+import { _, compilePatternForBench, flush, isProcessAlive, makeRef, on, processInfo, receive, self, send, spawn, type Pid, type Ref } from './runtime-api.js';
 import { printTable, sampleOf, spread, type Row, type Sample } from './table.js';
 
 const exposedGc = (globalThis as { gc?: () => void }).gc;
@@ -131,7 +131,7 @@ const BATCH = 1000;
  * A producer process sends `batch` messages, then yields a macrotask (setImmediate), so the
  * consumer process drains what is queued before the next batch. `batch = n`: send all, then drain.
  */
-async function erlgunStream(n: number, batch: number): Promise<Measures<'ms'>> {
+async function erlgunStream(n: number, batch: number, unread = 0): Promise<Measures<'ms'>> {
   let finish!: (sum: number) => void;
   const finished = new Promise<number>((resolve) => {
     finish = resolve;
@@ -141,8 +141,11 @@ async function erlgunStream(n: number, batch: number): Promise<Measures<'ms'>> {
     const clauses = [on(['msg', _], ([, i]) => i as number)];
     let sum = 0;
     for (let k = 0; k < n; k++) sum += await receive(clauses);
+    check(flush().length === unread, 'the unread messages stayed in the mailbox');
     finish(sum);
   });
+  // `unread` messages no clause matches wait at the head of the consumer's mailbox (an owner's gun_up).
+  for (let k = 0; k < unread; k++) send(consumer, ['unread', k]);
   spawn(async () => {
     for (let i = 0; i < n; ) {
       for (const end = Math.min(n, i + batch); i < end; i++) send(consumer, ['msg', i]);
@@ -181,6 +184,59 @@ async function anchorStream(n: number, batch: number, awaitEach: boolean): Promi
   const ms = performance.now() - t0;
   check(sum === triangle(n), 'the anchor consumer got every message, in order');
   return { ms };
+}
+
+// ---- 1b. ping-pong between two processes, and a timer due meanwhile ----------------------
+
+const PINGS = 300_000;
+type PingPong = 'ms' | 'timerMs';
+
+/** When a `setTimeout(0)` queued just before `run` fires, and how long `run` takes. */
+async function withTimer(run: () => Promise<void>): Promise<Measures<PingPong>> {
+  let timerMs = NaN;
+  const t0 = performance.now();
+  setTimeout(() => {
+    timerMs = performance.now() - t0;
+  }, 0);
+  await run();
+  const ms = performance.now() - t0;
+  while (Number.isNaN(timerMs)) await new Promise((resolve) => setTimeout(resolve, 1));
+  return { ms, timerMs };
+}
+
+/** Two processes: one sends ['ping', self()] and awaits 'pong', the other answers; `n` round trips. */
+function erlgunPingPong(n: number): Promise<Measures<PingPong>> {
+  return withTimer(() => new Promise<void>((done) => {
+    const pong = spawn(async () => {
+      const ping = [on(['ping', _], ([, from]) => from as Pid)];
+      for (let i = 0; i < n; i++) send(await receive(ping), 'pong');
+    });
+    spawn(async () => {
+      const me = self();
+      const gotPong = [on('pong', () => undefined)];
+      for (let i = 0; i < n; i++) {
+        send(pong, ['ping', me]);
+        await receive(gotPong);
+      }
+      done();
+    });
+  }));
+}
+
+/** The same exchange between two async functions over two RingQueues, one promise per message. */
+function anchorPingPong(n: number): Promise<Measures<PingPong>> {
+  return withTimer(async () => {
+    const pings = new RingQueue<number>();
+    const pongs = new RingQueue<number>();
+    const ponger = (async () => {
+      for (let i = 0; i < n; i++) pongs.push(await pings.take());
+    })();
+    for (let i = 0; i < n; i++) {
+      pings.push(i);
+      await pongs.take();
+    }
+    await ponger;
+  });
 }
 
 // ---- 2. compiled pattern vs hand-written predicate ----------------------------------------
@@ -402,6 +458,7 @@ async function anchors() {
     batched: await sample(5, () => anchorStream(STREAM, BATCH, false)),
     each: await sample(5, () => anchorStream(STREAM, BATCH, true)),
     all: await sample(5, () => anchorStream(STREAM, STREAM, false)),
+    pingPong: await sample(5, () => anchorPingPong(PINGS)),
     backlog: await sample(3, () => backlogs(anchorBacklog)),
     idle: await sample(3, () => anchorIdle(IDLE)),
   };
@@ -412,6 +469,9 @@ const match = matchCase();
 const erlgun = {
   batched: await sample(5, () => erlgunStream(STREAM, BATCH)),
   all: await sample(5, () => erlgunStream(STREAM, STREAM)),
+  unread1: await sample(5, () => erlgunStream(STREAM, BATCH, 1)),
+  unread100: await sample(5, () => erlgunStream(STREAM, BATCH, 100)),
+  pingPong: await sample(5, () => erlgunPingPong(PINGS)),
   backlog: await sample(3, () => backlogs(erlgunBacklog)),
   idle: await sample(3, () => erlgunIdle(IDLE)),
 };
@@ -442,6 +502,14 @@ const rows: Row[] = [
     `a promise per message on both sides; ${withAls(rate(taxed.each.ms.median), batchedRate)}`, rate),
   row(`1. send all ${num(STREAM)}, then drain (msgs/s)`, erlgun.all.ms, plain.all.ms, 0,
     `all queued before the consumer runs; ${withAls(rate(taxed.all.ms.median), rate(erlgun.all.ms.median))}`, rate),
+  row('1. batches as above, 1 unread message at the head (msgs/s)', erlgun.unread1.ms, erlgun.batched.ms, 0,
+    `anchor: erlgun with an empty mailbox (row 1); target ≥ 0.95×: ${erlgun.batched.ms.median / erlgun.unread1.ms.median >= 0.95 ? 'met' : 'NOT met'}; each receive tests the unread one, then takes the next`, rate),
+  row('1. same, 100 unread messages at the head (msgs/s)', erlgun.unread100.ms, erlgun.batched.ms, 0,
+    'anchor: erlgun with an empty mailbox; K unread cost K pattern tests per receive, whatever was taken before', rate),
+  row(`1b. ping-pong between 2 processes, ${num(PINGS)} round trips (round trips/s)`, erlgun.pingPong.ms, plain.pingPong.ms, 0,
+    `anchor: 2 async functions over 2 RingQueues; ${withAls(PINGS * 1000 / taxed.pingPong.ms.median, PINGS * 1000 / erlgun.pingPong.ms.median)}`, (ms) => (PINGS * 1000) / ms),
+  row('1b. a setTimeout(0) queued before the ping-pong fires after (ms)', erlgun.pingPong.timerMs, plain.pingPong.timerMs, 1,
+    `target ≤ 50 ms: ${erlgun.pingPong.timerMs.max <= 50 ? 'met' : 'NOT met'} (worst of the runs: ${num(erlgun.pingPong.timerMs.max, 1)} ms); the anchor's microtasks starve it to the end`),
   row("2. match ['gun_ws', pid, ref, ['text', _]] (ns/match)", match.compiled, match.hand, 2,
     `target within 3×: ${match.compiled.median / match.hand.median <= 3 ? 'met' : 'NOT met'}; compilePattern vs a hand-written predicate; ${num(MATCH_MSGS)} mixed msgs, 1 in 4 match`),
   row(`3. take the 1 match behind ${num(SMALL)} non-matching (ms)`, backlog.scanSmall, plain.backlog.scanSmall, 2,

@@ -19,7 +19,6 @@ export function printTable(title: string, anchorName: string, rows: readonly Row
 }
 
 export const fmt = (n: number, digits = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: digits });
-export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The median, quartiles and range of repeated measurements. */
 export interface Sample {

@@ -2,11 +2,11 @@
 // client (callbacks), in the same run, against a server in its own process.
 // `npm run bench:ws` (the numbers in bench/README.md come from it);
 // `ERLGUN_BENCH_ONLY=oneway64,conns npm run bench:ws` runs some cases only
-// (oneway64, oneway16k, echo, conns).
+// (oneway64, oneway16k, fresh, echo, conns).
 import { execFileSync, spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { _, anyPid, anyRef, flush, gun, on, receive, receiveNow, TIMEOUT, type Pid, type StreamRef } from './runtime-api.js';
+import { _, anyPid, anyRef, flush, gun, on, receive, receiveNow, spawn, TIMEOUT, type Pid, type StreamRef } from './runtime-api.js';
 import { fmt, printTable, sampleOf, type Row, type Sample } from './table.js';
 
 const exposedGc = (globalThis as { gc?: () => void }).gc;
@@ -98,6 +98,59 @@ async function erlgunEcho(port: number, count: number): Promise<number[]> {
   }
   gun.close(conn);
   return times;
+}
+
+/**
+ * What a user's program does, measured once in a fresh process (no warm-up rounds): a spawned
+ * owner process opens the connection and waits for `gun_upgrade` only, so `gun_up` stays
+ * unread at the head of its mailbox, then drains the stream as the README recommends.
+ */
+function erlgunFreshOneway(port: number, count: number, bytes: number, kind: 'text' | 'binary'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    spawn(async () => {
+      try {
+        const conn = gun.open('127.0.0.1', port, { retry: 0 });
+        const ref = gun.wsUpgrade(conn, '/');
+        await receive([on(['gun_upgrade', conn, ref, _, _], () => undefined)]);
+        let sink = 0;
+        const clauses = [on(['gun_ws', conn, ref, _], ([, , , frame]) => {
+          if (typeof frame !== 'string' && (frame[0] === 'text' || frame[0] === 'binary')) sink += frame[1].length;
+        })] as const;
+        const t0 = performance.now();
+        gun.wsSend(conn, ['text', `oneway:${count}:${bytes}:${kind}`]);
+        for (let i = 0; i < count; i++) if (receiveNow(clauses) === TIMEOUT) await receive(clauses);
+        const s = (performance.now() - t0) / 1000;
+        const unread = flush();
+        gun.close(conn);
+        if (sink === 0) throw new Error('bench: nothing received');
+        if (unread.length !== 1 || (unread[0] as unknown[])[0] !== 'gun_up') throw new Error('bench: gun_up was not the one unread message');
+        resolve(count / s);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+/** Runs one measurement (`side:kind`) in a new node process pinned to CPU 0 and returns its msgs/s. */
+function inFreshProcess(port: number, side: 'erlgun' | 'raw', kind: 'text' | 'binary'): Promise<number> {
+  const script = fileURLToPath(import.meta.url);
+  const child = spawnChild('taskset', ['-c', '0', process.execPath, '--expose-gc', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ERLGUN_BENCH_CHILD: `${side}:${kind}:${port}` },
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const rate = Number(out.trim());
+      if (code === 0 && rate > 0) resolve(rate);
+      else reject(new Error(`bench: the ${side} ${kind} child exited with ${String(code)}: ${out}`));
+    });
+  });
 }
 
 interface ManyResult {
@@ -230,8 +283,8 @@ function paired(e: readonly number[], r: readonly number[]): Paired {
  * which goes first (erlgun, raw, raw, erlgun, …). This machine's speed drifts by ±30 % from
  * one second to the next, so the ratio kept is the median of the per-pair ratios.
  */
-async function interleaved(runs: number, ours: () => Promise<number>, theirs: () => Promise<number>): Promise<Paired> {
-  for (let i = 0; i < 2; i++) {
+async function interleaved(runs: number, ours: () => Promise<number>, theirs: () => Promise<number>, warmups = 2): Promise<Paired> {
+  for (let i = 0; i < warmups; i++) {
     await ours();
     await theirs();
   }
@@ -266,7 +319,16 @@ function row(label: string, s: Paired, digits: number, target: number | undefine
 
 // ---- run -------------------------------------------------------------------------------
 
-const only = new Set((process.env.ERLGUN_BENCH_ONLY ?? 'oneway64,oneway16k,echo,conns').split(','));
+// A child started by inFreshProcess: one measurement, its figure on stdout, and out.
+const childCase = process.env.ERLGUN_BENCH_CHILD;
+if (childCase !== undefined) {
+  const [side, kind, childPort] = childCase.split(':') as ['erlgun' | 'raw', 'text' | 'binary', string];
+  const rate = side === 'erlgun' ? await erlgunFreshOneway(Number(childPort), 200_000, 64, kind) : await rawOneway(Number(childPort), 200_000, 64, kind);
+  process.stdout.write(`${rate}\n`);
+  process.exit(0);
+}
+
+const only = new Set((process.env.ERLGUN_BENCH_ONLY ?? 'oneway64,oneway16k,fresh,echo,conns').split(','));
 const started = performance.now();
 pinSelf('0');
 const server = await startServer('1');
@@ -283,6 +345,12 @@ if (only.has('oneway16k')) {
   const mb = (rate: number): number => (rate * 16_384) / 1e6;
   row('one-way 20,000 × 16 KiB binary (MB/s), receive loop draining each burst with `receiveNow`',
     await interleaved(41, async () => mb(await erlgunOneway(port, 20_000, 16_384, 'binary', 'drain')), async () => mb(await rawOneway(port, 20_000, 16_384, 'binary'))), 1, 0.95, true);
+}
+if (only.has('fresh')) {
+  for (const kind of ['text', 'binary'] as const) {
+    row(`one-way 200,000 × 64 B ${kind} (msgs/s), each run in a fresh process: spawned owner, \`gun_up\` left unread, \`receiveNow\` drain`,
+      await interleaved(9, () => inFreshProcess(port, 'erlgun', kind), () => inFreshProcess(port, 'raw', kind), 0), 0, 0.8, true);
+  }
 }
 if (only.has('echo')) {
   row('echo 20,000 × 32 B round trips, p50 (µs), client and server on one core',
@@ -320,7 +388,7 @@ if (only.has('conns')) {
 }
 
 printTable(`WebSocket — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, client on CPU 0, server on CPU 1 (echo: both on CPU 0)`, 'raw ws', rows);
-console.log(`\nratio = median of the erlgun ÷ raw ws ratios of runs made back to back, alternating which goes first (64 B rows: 41 and 15 pairs, 16 KiB: 41, echo: 5, after two warm-up rounds each; connections: 11 and 4 timed pairs, 3 and 1 weighed with full GCs, after three warm-up rounds). Middle half of those ratios (25th–75th percentile): ${spreads.join('; ')}. Total ${fmt((performance.now() - started) / 1000, 0)} s.`);
+console.log(`\nratio = median of the erlgun ÷ raw ws ratios of runs made back to back, alternating which goes first (64 B rows: 41 and 15 pairs, 16 KiB: 41, echo: 5, after two warm-up rounds each; fresh-process rows: 9 pairs, no warm-up, each run a new node process; connections: 11 and 4 timed pairs, 3 and 1 weighed with full GCs, after three warm-up rounds). Middle half of those ratios (25th–75th percentile): ${spreads.join('; ')}. Total ${fmt((performance.now() - started) / 1000, 0)} s.`);
 child.kill();
 echoServer.child.kill();
 process.exit(0);

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 
-export interface DemoServer {
+interface DemoServer {
   readonly port: number;
   /** Drops every open connection (the server keeps listening). */
   dropConnections(): void;

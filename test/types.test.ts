@@ -16,6 +16,8 @@ const gunDown = ['gun_down', pid, _, _, _, _] as const;
 const gunErr3 = ['gun_error', pid, _] as const;
 const gunUpgrade = ['gun_upgrade', pid, ref, ['websocket'], _] as const;
 
+// Exported so that noUnusedLocals lets it be: tsc checks it, nothing imports it.
+// ts-unused-exports:disable-next-line
 export type Cases = [
   Expect<Equal<Matched<typeof gunWs>, GunWs>>,
   Expect<Equal<Matched<typeof gunWsText>, readonly ['gun_ws', Pid, StreamRef, readonly ['text', string]]>>,

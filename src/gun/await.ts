@@ -2,7 +2,7 @@
 // dead connection answers ['error', reason] instead of a timeout. Gun 1.3's result shapes.
 import type { WaitOptions } from '../runtime/abort.js';
 import { _ } from '../runtime/pattern.js';
-import { Pid } from '../runtime/pid.js';
+import { Pid, Ref } from '../runtime/pid.js';
 import { after, on, receive } from '../runtime/receive.js';
 import { current } from '../runtime/scheduler.js';
 import { demonitor, monitor } from '../runtime/signals.js';
@@ -20,27 +20,50 @@ export type AwaitResult =
 export type AwaitBodyResult = readonly ['ok', Buffer] | readonly ['ok', Buffer, Headers] | readonly ['error', GunErrorReason | unknown];
 
 /**
- * Waits for the next message of a stream (default 5000 ms, per message). A connection-wide
- * `gun_error` and the connection's death are answered as `['error', reason]`; `opts.signal`
- * stops the wait (rejects with `signal.reason`), as it does for `awaitBody` and `awaitUp`.
+ * Gun's optional trailing arguments: `(timeout)`, `(mref)` or `(timeout, mref)`. With a
+ * monitor ref of the caller's own on the connection, no monitor is made or removed (Gun's
+ * `await/4`, `await_body/4`, `await_up/3`), and its DOWN is what ends the wait.
  */
-export async function awaitStream(conn: Pid, ref: StreamRef, timeout = 5000, opts?: WaitOptions): Promise<AwaitResult> {
+function waitArgs(a: number | Ref | undefined, b: Ref | WaitOptions | undefined, c: WaitOptions | undefined): [number, Ref | undefined, WaitOptions | undefined] {
+  if (a instanceof Ref) return [5000, a, b instanceof Ref ? undefined : b];
+  if (b instanceof Ref) return [a ?? 5000, b, c];
+  return [a ?? 5000, undefined, b];
+}
+
+/** The trailing arguments of `gun.await`, `gun.awaitBody` and `gun.awaitUp`. */
+type WaitArgs = [timeout?: number, opts?: WaitOptions] | [timeout: number, mref: Ref, opts?: WaitOptions] | [mref: Ref, opts?: WaitOptions];
+
+/** Runs `wait` with a monitor on `conn`: the caller's, or one made for the wait and removed after it. */
+async function monitored<T>(conn: Pid, given: Ref | undefined, wait: (mref: Ref) => Promise<T>): Promise<T> {
+  if (given !== undefined) return wait(given);
   const mref = monitor(conn);
   try {
-    return await receive([
-      on(['gun_inform', conn, ref, _, _], ([, , , status, headers]) => ['inform', status, headers] as const),
-      on(['gun_response', conn, ref, _, _, _], ([, , , fin, status, headers]) => ['response', fin, status, headers] as const),
-      on(['gun_data', conn, ref, _, _], ([, , , fin, data]) => ['data', fin, data] as const),
-      on(['gun_trailers', conn, ref, _], ([, , , headers]) => ['trailers', headers] as const),
-      on(['gun_upgrade', conn, ref, _, _], ([, , , protocols, headers]) => ['upgrade', protocols, headers] as const),
-      on(['gun_ws', conn, ref, _], ([, , , frame]) => ['ws', frame] as const),
-      on(['gun_error', conn, ref, _], ([, , , reason]) => ['error', reason] as const),
-      on(['gun_error', conn, _], ([, , reason]) => ['error', reason] as const),
-      on(['DOWN', mref, 'process', conn, _], ([, , , , reason]) => ['error', reason] as const),
-    ], after(timeout, () => ['error', 'timeout'] as const), opts);
+    return await wait(mref);
   } finally {
     demonitor(mref, { flush: true });
   }
+}
+
+/**
+ * Waits for the next message of a stream (default 5000 ms, per message). A connection-wide
+ * `gun_error` and the connection's death are answered as `['error', reason]`.
+ * `gun.await(conn, ref, timeout?, mref?)` or `gun.await(conn, ref, mref)`, as Gun's
+ * `await/2,3,4`; a last `{ signal }` stops the wait (rejects with `signal.reason`), as it
+ * does for `awaitBody` and `awaitUp`.
+ */
+export async function awaitStream(conn: Pid, ref: StreamRef, ...args: WaitArgs): Promise<AwaitResult> {
+  const [timeout, given, opts] = waitArgs(...(args as [number | Ref | undefined, Ref | WaitOptions | undefined, WaitOptions | undefined]));
+  return monitored(conn, given, (mref) => receive([
+    on(['gun_inform', conn, ref, _, _], ([, , , status, headers]) => ['inform', status, headers] as const),
+    on(['gun_response', conn, ref, _, _, _], ([, , , fin, status, headers]) => ['response', fin, status, headers] as const),
+    on(['gun_data', conn, ref, _, _], ([, , , fin, data]) => ['data', fin, data] as const),
+    on(['gun_trailers', conn, ref, _], ([, , , headers]) => ['trailers', headers] as const),
+    on(['gun_upgrade', conn, ref, _, _], ([, , , protocols, headers]) => ['upgrade', protocols, headers] as const),
+    on(['gun_ws', conn, ref, _], ([, , , frame]) => ['ws', frame] as const),
+    on(['gun_error', conn, ref, _], ([, , , reason]) => ['error', reason] as const),
+    on(['gun_error', conn, _], ([, , reason]) => ['error', reason] as const),
+    on(['DOWN', mref, 'process', conn, _], ([, , , , reason]) => ['error', reason] as const),
+  ], after(timeout, () => ['error', 'timeout'] as const), opts));
 }
 
 /**
@@ -48,10 +71,11 @@ export async function awaitStream(conn: Pid, ref: StreamRef, timeout = 5000, opt
  * Unlike Gun's await_body it also takes the stream's `gun_response` (and `gun_inform`), so calling
  * it right after a request leaves nothing behind in the mailbox; a `'fin'` response is an empty body.
  */
-export async function awaitBody(conn: Pid, ref: StreamRef, timeout = 5000, opts?: WaitOptions): Promise<AwaitBodyResult> {
+export async function awaitBody(conn: Pid, ref: StreamRef, ...args: WaitArgs): Promise<AwaitBodyResult> {
+  const [timeout, given, opts] = waitArgs(...(args as [number | Ref | undefined, Ref | WaitOptions | undefined, WaitOptions | undefined]));
   const chunks: Buffer[] = [];
   for (;;) {
-    const r = await awaitStream(conn, ref, timeout, opts);
+    const r = await (given === undefined ? awaitStream(conn, ref, timeout, opts) : awaitStream(conn, ref, timeout, given, opts));
     switch (r[0]) {
       case 'data':
         chunks.push(r[2]);
@@ -71,17 +95,17 @@ export async function awaitBody(conn: Pid, ref: StreamRef, timeout = 5000, opts?
   }
 }
 
-/** Waits for `gun_up` (default 5000 ms): `['ok', protocol]`, or `['error', reason]` if the connection dies, or `['error', 'timeout']`. */
-export async function awaitUp(conn: Pid, timeout = 5000, opts?: WaitOptions): Promise<readonly ['ok', 'http' | 'http2'] | readonly ['error', unknown]> {
-  const mref = monitor(conn);
-  try {
-    return await receive([
-      on(['gun_up', conn, _], ([, , protocol]) => ['ok', protocol] as const),
-      on(['DOWN', mref, 'process', conn, _], ([, , , , reason]) => ['error', reason] as const),
-    ], after(timeout, () => ['error', 'timeout'] as const), opts);
-  } finally {
-    demonitor(mref, { flush: true });
-  }
+/**
+ * Waits for `gun_up` (default 5000 ms): `['ok', protocol]`, or `['error', reason]` if the
+ * connection dies, or `['error', 'timeout']`. `gun.awaitUp(conn, timeout?, mref?)` or
+ * `gun.awaitUp(conn, mref)`, as Gun's `await_up/1,2,3`.
+ */
+export async function awaitUp(conn: Pid, ...args: WaitArgs): Promise<readonly ['ok', 'http' | 'http2'] | readonly ['error', unknown]> {
+  const [timeout, given, opts] = waitArgs(...(args as [number | Ref | undefined, Ref | WaitOptions | undefined, WaitOptions | undefined]));
+  return monitored(conn, given, (mref) => receive([
+    on(['gun_up', conn, _], ([, , protocol]) => ['ok', protocol] as const),
+    on(['DOWN', mref, 'process', conn, _], ([, , , , reason]) => ['error', reason] as const),
+  ], after(timeout, () => ['error', 'timeout'] as const), opts));
 }
 
 const TAGS = new Set(['gun_up', 'gun_down', 'gun_upgrade', 'gun_response', 'gun_inform', 'gun_data', 'gun_trailers', 'gun_push', 'gun_error', 'gun_ws', 'gun_sse']);

@@ -1,19 +1,25 @@
 // Gun's API in camelCase: open, request and its shorthands, data, cancel, wsUpgrade,
 // wsSend, info, close, shutdown. Each call returns at once; the connection actor does the work.
-import { BadArgError } from '../runtime/errors.js';
+import { BadArgError, InvalidOptionError } from '../runtime/errors.js';
 import { makeRef, Pid } from '../runtime/pid.js';
-import { send } from '../runtime/registry.js';
+import { lookup, send, whereis } from '../runtime/registry.js';
 import { self } from '../runtime/scheduler.js';
 import { exit } from '../runtime/signals.js';
 import { Connection, connectionState, type Command, type StateName } from './connection.js';
-import { checkPath, hasHeader, normalizeHeaders, type RequestHeaders } from './headers.js';
-import { gunConnError, Sentences, type IsFin, type ReplyTo, type StreamRef, type WsSendFrame } from './messages.js';
-import { checkOptions, checkWsOptions, mergeWsOptions, type Options, type WsOptions } from './options.js';
+import { checkFrames } from './frames.js';
+import { checkFollowingFraming, checkNoBody, checkPath, framedByBody, hasHeader, normalizeHeaders, isToken, type RequestHeaders } from './headers.js';
+import type { IsFin, ReplyTo, StreamRef, WsSendFrame } from './messages.js';
+import { checkOptions, checkWsOptions, mergeWsOptions, WS_KEYS, type Options, type WsOptions } from './options.js';
 
 /** Request options. */
 export interface ReqOpts {
   /** The process that receives this stream's messages. @default the caller */
   replyTo?: ReplyTo;
+  /**
+   * Flow control (Gun 2.x): how many `gun_data` messages may be sent before the response is
+   * no longer read; `gun.updateFlow` gives more. @default Infinity (no limit, as Gun)
+   */
+  flow?: number;
 }
 
 /** A request body. */
@@ -39,8 +45,36 @@ function toBuffer(body: Body): Buffer {
   throw new BadArgError('the body must be a string, Buffer or Uint8Array');
 }
 
+/**
+ * A gun call names a connection: a live pid that is not one is a caller's mistake
+ * (`BadArgError`); a dead one is not, as a send to a dead pid is not (nothing is sent,
+ * and `gun.await` answers `noproc`).
+ */
 function requireConn(conn: unknown): asserts conn is Pid {
   if (!(conn instanceof Pid)) throw new BadArgError(`expected a connection pid, got ${String(conn)}`);
+  if (connectionState(conn) === undefined && lookup(conn) !== undefined) throw new BadArgError(`${String(conn)} is a process but not a Gun connection`);
+}
+
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The options object of a call: absent, or a plain object with known keys. */
+function checkCallOptions(opts: unknown, path: string, known: readonly string[]): Record<string, unknown> {
+  if (opts === undefined) return {};
+  if (!isPlain(opts)) throw new InvalidOptionError(path, 'an object', opts);
+  for (const key of Object.keys(opts)) if (!known.includes(key)) throw new InvalidOptionError(`${path}.${key}`, `one of the known options (${known.join(', ')})`, opts[key]);
+  return opts;
+}
+
+/**
+ * Where a stream's messages go: the caller by default, a pid, or a name registered now
+ * (resolved here, once). Anything else is refused at the call, so no reply can fail later.
+ */
+function resolveReplyTo(replyTo: unknown, path: string): Pid {
+  if (replyTo === undefined) return self();
+  if (replyTo instanceof Pid) return replyTo;
+  const pid = typeof replyTo === 'string' ? whereis(replyTo) : undefined;
+  if (pid === undefined) throw new InvalidOptionError(path, 'a pid or the name of a registered process', replyTo);
+  return pid;
 }
 
 function command(conn: Pid, cmd: Command): void {
@@ -49,24 +83,51 @@ function command(conn: Pid, cmd: Command): void {
 
 /**
  * Sends a request and returns its stream ref at once. Without a body, a request whose
- * headers announce one (`content-length` or `content-type`) expects `gun.data` to send it.
- * Throws `InvalidHeaderError` for CR/LF in the path or a header (header injection).
+ * headers announce one (`content-length`, `content-type` or `transfer-encoding`) expects
+ * `gun.data` to send it. With a body, the body's length replaces any `content-length` or
+ * `transfer-encoding` given. Throws `InvalidHeaderError` for a bad path or header.
  */
 export function request(conn: Pid, method: string, path: string, headers?: RequestHeaders, body?: Body, reqOpts?: ReqOpts): StreamRef {
   const list = normalizeHeaders(headers);
-  const bodyFollows = body === undefined && (hasHeader(list, 'content-length') || hasHeader(list, 'content-type'));
+  const bodyFollows = body === undefined && (hasHeader(list, 'content-length') || hasHeader(list, 'content-type') || hasHeader(list, 'transfer-encoding'));
   return startRequest(conn, method, path, list, body, bodyFollows, reqOpts);
 }
 
 function startRequest(conn: Pid, method: string, path: string, headers: [string, string][], body: Body | undefined, bodyFollows: boolean, reqOpts?: ReqOpts): StreamRef {
   requireConn(conn);
-  if (typeof method !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) throw new BadArgError(`invalid method ${JSON.stringify(method)}`);
-  checkPath(path);
-  const replyTo = reqOpts?.replyTo ?? self();
+  if (!isToken(method)) throw new BadArgError(`invalid method ${JSON.stringify(method)}`);
+  checkPath(path, method);
+  const opts = checkCallOptions(reqOpts, 'reqOpts', REQ_OPTS);
+  const replyTo = resolveReplyTo(opts.replyTo, 'reqOpts.replyTo');
+  const flow = checkFlow(opts.flow, 'reqOpts.flow');
+  const whole = body === undefined ? undefined : toBuffer(body);
+  if (whole !== undefined) headers = framedByBody(headers, whole);
+  else if (bodyFollows) checkFollowingFraming(headers);
+  else checkNoBody(headers);
   const ref = makeRef();
-  command(conn, { $gun: 'request', req: { ref, replyTo, method, path, headers, body: body === undefined ? undefined : toBuffer(body), bodyFollows } });
+  if (isAlive(conn)) command(conn, { $gun: 'request', req: { ref, replyTo, method, path, headers, body: whole, bodyFollows, flow } });
   return ref;
 }
+
+const REQ_OPTS = ['replyTo', 'flow'] as const;
+
+function checkFlow(flow: unknown, path: string): number {
+  if (flow === undefined || flow === Infinity) return Infinity;
+  if (!Number.isInteger(flow) || (flow as number) <= 0) throw new InvalidOptionError(path, 'an integer > 0 or Infinity', flow);
+  return flow as number;
+}
+
+/**
+ * Gives a stream `n` more messages of flow control (Gun 2.x): `gun_data` for a response,
+ * `gun_ws` for a Websocket. A stream whose flow ran out stops being read (the server is
+ * held back by TCP); this resumes it. Handled in order with the calls before it.
+ */
+export function updateFlow(conn: Pid, ref: StreamRef, n: number): void {
+  requireConn(conn);
+  if (!Number.isInteger(n) || n <= 0) throw new BadArgError(`updateFlow: expected an integer > 0, got ${String(n)}`);
+  command(conn, { $gun: 'update_flow', ref, n });
+}
+const isAlive = (pid: Pid): boolean => lookup(pid) !== undefined;
 
 /** GET. */
 export function get(conn: Pid, path: string, headers?: RequestHeaders, reqOpts?: ReqOpts): StreamRef {
@@ -121,10 +182,11 @@ export function cancel(conn: Pid, ref: StreamRef): void {
  */
 export function wsUpgrade(conn: Pid, path: string, headers?: RequestHeaders, opts?: WsOptions & ReqOpts): StreamRef {
   requireConn(conn);
-  checkPath(path);
+  checkPath(path, 'GET');
   const list = normalizeHeaders(headers);
-  const { replyTo = self(), ...wsOpts } = opts ?? {};
+  const { replyTo: to, ...wsOpts } = checkCallOptions(opts, 'wsUpgrade.opts', [...WS_KEYS, ...REQ_OPTS]);
   checkWsOptions(wsOpts, 'wsUpgrade.opts');
+  const replyTo = resolveReplyTo(to, 'wsUpgrade.opts.replyTo');
   const defaults = connectionState(conn)?.opts.wsOpts ?? {};
   const ref = makeRef();
   command(conn, { $gun: 'ws_upgrade', upgrade: { ref, replyTo, path, headers: list, opts: mergeWsOptions(defaults, wsOpts) } });
@@ -134,24 +196,16 @@ export function wsUpgrade(conn: Pid, path: string, headers?: RequestHeaders, opt
 /**
  * Sends one Websocket frame or a list of frames, in order (a list stops at a close frame).
  * `gun.wsSend(conn, frames)` is Gun 1.3's form, `gun.wsSend(conn, ref, frames)` Gun 2.x's.
- * Before the upgrade the owner gets `['gun_error', conn, ['badstate', …]]`.
+ * Frames sent while an upgrade is queued or under way go out once it succeeds. With no
+ * upgrade to wait for, the owner gets `['gun_error', conn, ['badstate', …]]`.
  */
 export function wsSend(conn: Pid, frames: WsSendFrame | readonly WsSendFrame[]): void;
 export function wsSend(conn: Pid, ref: StreamRef, frames: WsSendFrame | readonly WsSendFrame[]): void;
 export function wsSend(conn: Pid, ...args: [WsSendFrame | readonly WsSendFrame[]] | [StreamRef, WsSendFrame | readonly WsSendFrame[]]): void {
   requireConn(conn);
-  const frames = args.length === 2 ? args[1] : args[0];
-  const list = isFrameList(frames) ? frames : [frames as WsSendFrame];
-  const state = connectionState(conn);
-  if (state === undefined) return; // a dead connection: like a message to a dead pid
-  const handler = state.handler;
-  if (handler?.wsSend) handler.wsSend(list, self());
-  else send(state.owner, gunConnError(conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
-}
-
-function isFrameList(frames: WsSendFrame | readonly WsSendFrame[]): frames is readonly WsSendFrame[] {
-  // A frame is a string or a tuple whose first element is a string; a list holds frames.
-  return Array.isArray(frames) && (frames.length === 0 || typeof frames[0] !== 'string');
+  const frames = checkFrames(args.length === 2 ? args[1] : args[0]);
+  // A message like every other call: it is handled in order with them, inside the actor.
+  command(conn, { $gun: 'ws_send', frames, caller: self() });
 }
 
 /** What `gun.info` returns. Socket keys are absent while not connected (Gun 2.x). */

@@ -5,20 +5,22 @@
 // calls made while it is not connected stay there (postponed) until it is, as Gun does.
 import type { Socket } from 'node:net';
 import { startActor, type Behaviour } from '../runtime/actor.js';
-import { getClock, type TimerHandle } from '../runtime/clock.js';
+import { getClock, startTimer, type Timer } from '../runtime/clock.js';
 import type { Pid, Ref } from '../runtime/pid.js';
 import type { Mailbox } from '../runtime/mailbox.js';
 import type { Process } from '../runtime/process.js';
 import { lookup, send } from '../runtime/registry.js';
 import { exit, monitorFrom } from '../runtime/signals.js';
 import {
-  gunDown, gunStreamError, gunUp, Sentences,
-  type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef,
+  gunConnError, gunDown, gunStreamError, gunUp, Sentences,
+  type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef, type WsSendFrame,
 } from './messages.js';
-import { DEFAULT_CLOSING_TIMEOUT, defaultRetry, doubledWait, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
+import { ExitError } from '../runtime/errors.js';
+import { DEFAULT_CLOSING_TIMEOUT, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
+import { defaultRetry, diedYoung, invalidDecision, jitteredBackoff, reconnectsAtOnce } from './retry.js';
 import { gaveUp, retrying, stateChanged } from './diagnostics.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
-import { HttpHandler } from './protocols/http.js';
+import { startProtocol } from './protocols/index.js';
 import { connect, type Attempt, type Connected, type ConnectError } from './transport.js';
 
 export type StateName = 'not_connected' | 'connecting' | 'connected' | 'connected_ws_only' | 'closing';
@@ -29,6 +31,8 @@ export type Command =
   | { readonly $gun: 'data'; readonly ref: StreamRef; readonly replyTo: ReplyTo; readonly fin: boolean; readonly data: Buffer }
   | { readonly $gun: 'cancel'; readonly ref: StreamRef; readonly replyTo: ReplyTo }
   | { readonly $gun: 'ws_upgrade'; readonly upgrade: WsUpgradeRequest }
+  | { readonly $gun: 'ws_send'; readonly frames: readonly WsSendFrame[]; readonly caller: Pid }
+  | { readonly $gun: 'update_flow'; readonly ref: StreamRef; readonly n: number }
   | { readonly $gun: 'shutdown' };
 
 /** What the socket, the protocol and the actor's timers tell it. */
@@ -37,7 +41,8 @@ type Event =
   | { readonly $gun: 'connect_failed'; readonly attempt: number; readonly reason: ConnectError }
   | { readonly $gun: 'down'; readonly from: ProtocolHandler; readonly reason: DownReason; readonly killed: readonly StreamRef[]; readonly unsent: readonly Unsent[] }
   | { readonly $gun: 'retry'; readonly attempt: number }
-  | { readonly $gun: 'closing_timeout' };
+  | { readonly $gun: 'closing_timeout' }
+  | { readonly $gun: 'changed' };
 
 type Message = Command | Event | readonly unknown[];
 
@@ -49,8 +54,9 @@ function ownerDownReason(reason: unknown): unknown {
 }
 
 const CLOSING_TIMEOUT: Event = Object.freeze({ $gun: 'closing_timeout' });
+const CHANGED: Event = Object.freeze({ $gun: 'changed' });
 
-/** @internal the actor's state; `info` and `wsSend` read it synchronously */
+/** @internal the actor's state; `info` reads it synchronously */
 export class Connection implements Behaviour, ConnectionContext {
   readonly conn: Pid;
   readonly owner: Pid;
@@ -76,9 +82,11 @@ export class Connection implements Behaviour, ConnectionContext {
   #connectedAt = 0;
   #connecting: Attempt | undefined = undefined;
   /** The retry wait or the closing grace period. */
-  #timer: TimerHandle | undefined = undefined;
+  #timer: Timer | undefined = undefined;
   /** What the actor exits with once a graceful close is over. */
   #closedReason: unknown = undefined;
+  /** How many times a protocol said that what postponed calls wait on has changed. */
+  #changes = 0;
 
   private constructor(proc: Process, owner: Pid, host: string, port: number, opts: ResolvedOptions) {
     this.conn = proc.pid;
@@ -101,7 +109,26 @@ export class Connection implements Behaviour, ConnectionContext {
     this.#connect();
   }
 
+  /**
+   * Postponed calls are offered again only when this changes (gen_statem's rule): the state
+   * name, or a protocol's news that something they wait on has settled (an upgrade's outcome).
+   */
+  state(): string {
+    return this.#changes === 0 ? this.stateName : `${this.stateName}#${this.#changes}`;
+  }
+
   handle(msg: unknown): boolean {
+    try {
+      return this.#handle(msg);
+    } catch (error) {
+      // exit(reason) is how the actor ends on purpose; anything else thrown here is a bug, and
+      // its exit reason is still a documented term, not a raw Error.
+      if (error instanceof ExitError) throw error;
+      throw new ExitError(['internal_error', String((error as Error)?.message ?? error)]);
+    }
+  }
+
+  #handle(msg: unknown): boolean {
     const m = msg as Message;
     if (Array.isArray(m)) {
       // Only the owner's monitor sends this actor DOWN messages.
@@ -111,7 +138,7 @@ export class Connection implements Behaviour, ConnectionContext {
     const event = m as Command | Event;
     switch (event.$gun) {
       case 'connected':
-        if (this.stateName === 'connecting' && event.attempt === this.#attempt) this.#up(event.connected.socket);
+        if (this.stateName === 'connecting' && event.attempt === this.#attempt) this.#up(event.connected);
         else event.connected.socket.destroy();
         return true;
       case 'connect_failed':
@@ -132,6 +159,16 @@ export class Connection implements Behaviour, ConnectionContext {
         return true;
       case 'closing_timeout':
         if (this.stateName === 'closing') this.#exitClosed();
+        return true;
+      case 'changed':
+        // A new state: calls postponed for the protocol's sake are offered again.
+        this.#changes++;
+        return true;
+      case 'ws_send':
+        return this.#wsSend(event.frames, event.caller);
+      case 'update_flow':
+        // A stream exists only on a connection: while there is none, there is nothing to resume.
+        this.handler?.updateFlow?.(event.ref, event.n);
         return true;
       case 'shutdown':
         if (this.stateName === 'closing') return false;
@@ -185,14 +222,22 @@ export class Connection implements Behaviour, ConnectionContext {
     this.#waitToRetry(this.#retryDecision(typeof reason === 'string' ? reason : reason[1]));
   }
 
-  #up(socket: Socket): void {
+  #up({ socket, protocol }: Connected): void {
+    const handler = startProtocol(protocol, this, socket);
+    if (handler === undefined) {
+      // open refuses protocols erlgun does not speak, so ALPN cannot pick one; should it, that
+      // is a failed attempt with a reason, never a socket spoken to in the wrong protocol.
+      socket.destroy();
+      this.#connectFailed(`unsupported_protocol_${protocol}`);
+      return;
+    }
     this.#connecting = undefined;
     this.#connectedAt = getClock().now();
     this.socket = socket;
-    this.handler = new HttpHandler(this, socket);
+    this.handler = handler;
     this.stateName = 'connected';
     this.#retriesLeft = this.opts.retry;
-    send(this.owner, gunUp(this.conn, 'http'));
+    send(this.owner, gunUp(this.conn, handler.name));
     // What waited goes first: a re-issued upgrade, once accepted, leaves no room for HTTP after it,
     // and one the server refuses with a close would otherwise keep them waiting forever.
     this.#dropCancelled();
@@ -209,15 +254,20 @@ export class Connection implements Behaviour, ConnectionContext {
     this.stateName = 'not_connected';
     send(this.owner, gunDown(this.conn, protocol, reason, killed));
     if (this.#retriesLeft <= 0) this.#giveUp(reason);
-    // An HTTP close that was announced (connection: close, HTTP/1.0) after serving a request is
-    // no failure: with requests waiting, the next connection is made at once (one per request, as
-    // 1.0 is). One that served none (a refused reconnecting upgrade) follows the retry policy.
-    if (reason === 'normal' && protocol === 'http' && served > 0 && this.#hasWaiting()) {
+    // An HTTP close after serving a request (announced by connection: close or HTTP/1.0, or
+    // ending a body delimited by the close) is no failure: with requests waiting, the next
+    // connection is made at once (one per request, as 1.0 is). One that served none (a refused
+    // reconnecting upgrade) follows the retry policy.
+    if ((reason === 'normal' || reason === 'closed') && protocol === 'http' && served > 0 && this.#hasWaiting()) {
       this.#shortLived = 0;
       this.#connect();
       return;
     }
-    this.#shortLived = getClock().now() - this.#connectedAt < Math.max(this.opts.retryTimeout, 1000) ? this.#shortLived + 1 : 0;
+    this.#shortLived = diedYoung(getClock().now() - this.#connectedAt, this.opts) ? this.#shortLived + 1 : 0;
+    if (reconnectsAtOnce(this.#shortLived)) {
+      this.#connect();
+      return;
+    }
     this.#waitToRetry(this.#retryDecision(reason));
   }
 
@@ -241,7 +291,7 @@ export class Connection implements Behaviour, ConnectionContext {
   /** Answers the requests and upgrades that wait for a connection (carried or postponed), except cancelled ones (and the owner's, when it is gone). */
   #refuseWaiting(reason: GunErrorReason, ownerGone = false): void {
     this.#dropCancelled();
-    const waiting = [...this.#carry, ...this.#mailbox.toArray().filter(isWaitingCommand)];
+    const waiting = [...this.#carry, ...this.#mailbox.filter(isWaitingCommand)];
     this.#carry = [];
     for (const command of waiting) {
       const { replyTo, ref } = streamOf(command);
@@ -255,10 +305,9 @@ export class Connection implements Behaviour, ConnectionContext {
    * come too late, after the request went out).
    */
   #dropCancelled(): void {
-    const queued = this.#mailbox.toArray();
-    const cancelled = new Set(queued.filter(isCancel).map((c) => c.ref));
-    if (cancelled.size === 0) return;
-    const waiting = new Set([...this.#carry, ...queued.filter(isWaitingCommand)].map(commandRef));
+    if (!this.#mailbox.some(isCancel)) return;
+    const cancelled = new Set(this.#mailbox.filter(isCancel).map((c) => c.ref));
+    const waiting = new Set([...this.#carry, ...this.#mailbox.filter(isWaitingCommand)].map(commandRef));
     const drop = new Set([...cancelled].filter((ref) => waiting.has(ref)));
     if (drop.size === 0) return;
     this.#mailbox.removeAll((m) => isStreamCommand(m) && drop.has(commandRef(m)));
@@ -267,14 +316,40 @@ export class Connection implements Behaviour, ConnectionContext {
 
   /** Requests or upgrades wait for a connection. */
   #hasWaiting(): boolean {
-    return this.#carry.length > 0 || this.#mailbox.toArray().some(isWaitingCommand);
+    return this.#carry.length > 0 || this.#mailbox.some(isWaitingCommand);
   }
 
   #retryDecision(reason: DownReason | string): RetryDecision {
     const context = { reason, shortLived: this.#shortLived, opts: this.opts };
-    if (this.opts.retryFun) return this.opts.retryFun(this.#retriesLeft, context);
-    if (this.#reupgrades !== undefined) return jitteredBackoff(this.#retriesLeft, context);
+    if (this.opts.retryFun) return this.#askRetryFun(this.opts.retryFun, context);
+    if (this.#reupgrades !== undefined) {
+      const clock = getClock();
+      return jitteredBackoff(this.#retriesLeft, context, () => clock.random?.() ?? Math.random());
+    }
     return defaultRetry(this.#retriesLeft, context);
+  }
+
+  /**
+   * The caller's retry policy. A decision that is not whole numbers (NaN, negative, Infinity
+   * as a wait) or a throw ends the connection with ['retry_fun_error', why], rather than reconnecting in a tight loop.
+   */
+  #askRetryFun(retryFun: NonNullable<ResolvedOptions['retryFun']>, context: RetryContext): RetryDecision {
+    let decision: unknown;
+    try {
+      decision = retryFun(this.#retriesLeft, context);
+    } catch (error) {
+      this.#badRetryFun(`retryFun threw: ${String((error as Error)?.message ?? error)}`);
+    }
+    const why = invalidDecision(decision);
+    if (why !== undefined) this.#badRetryFun(why);
+    return decision as RetryDecision;
+  }
+
+  #badRetryFun(why: string): never {
+    // Its exit is a crash: logged unless a monitor or link hears of it.
+    const reason = ['retry_fun_error', why] as const;
+    this.#refuseWaiting(['closed', Sentences.connectionLost]);
+    exit(reason);
   }
 
   #waitToRetry(decision: RetryDecision): void {
@@ -288,7 +363,7 @@ export class Connection implements Behaviour, ConnectionContext {
     }
     const conn = this.conn;
     const retry: Event = { $gun: 'retry', attempt: this.#attempt };
-    this.#timer = getClock().setTimeout(() => send(conn, retry), timeout);
+    this.#timer = startTimer(timeout, () => send(conn, retry));
   }
 
   /** Hands a command to the protocol in use; an operation it lacks is answered with badstate. */
@@ -318,6 +393,27 @@ export class Connection implements Behaviour, ConnectionContext {
     }
   }
 
+  /**
+   * Frames go to the Websocket; while an upgrade is queued or under way (on this socket, or
+   * waiting for the next one) they wait for it, in order; with none, the owner is told.
+   */
+  #wsSend(frames: readonly WsSendFrame[], caller: Pid): boolean {
+    const handler = this.handler;
+    if (handler?.wsSend) {
+      handler.wsSend(frames, caller);
+      return true;
+    }
+    if (handler?.awaitsUpgrade?.() === true || (handler === undefined && this.#upgradeWaits())) return false;
+    send(this.owner, gunConnError(this.conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
+    return true;
+  }
+
+  /** An upgrade waits for the next connection. */
+  #upgradeWaits(): boolean {
+    if ((this.#reupgrades?.length ?? 0) > 0 || this.#carry.some((c) => c.$gun === 'ws_upgrade')) return true;
+    return this.#mailbox.some((m) => commandTag(m) === 'ws_upgrade');
+  }
+
   /** Graceful close (gun.shutdown, owner gone): the protocol finishes or says goodbye; no gun_down. */
   #closeGracefully(exitReason: unknown, why: 'shutdown' | 'owner_down'): void {
     this.stateName = 'closing';
@@ -328,7 +424,7 @@ export class Connection implements Behaviour, ConnectionContext {
     const wait = this.handler?.closing(why) ?? 0;
     const grace = Math.min((wait === Infinity ? DEFAULT_CLOSING_TIMEOUT : wait) + 1000, 2 ** 31 - 1);
     const conn = this.conn;
-    this.#timer = getClock().setTimeout(() => send(conn, CLOSING_TIMEOUT), grace);
+    this.#timer = startTimer(grace, () => send(conn, CLOSING_TIMEOUT));
   }
 
   #dropSocket(): void {
@@ -340,7 +436,7 @@ export class Connection implements Behaviour, ConnectionContext {
 
   /** Runs when the actor exits, whatever the reason (gun.close kills it from outside). */
   terminate(): void {
-    if (this.#timer !== undefined) getClock().clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#connecting?.cancel();
     this.#connecting = undefined;
@@ -357,6 +453,11 @@ export class Connection implements Behaviour, ConnectionContext {
     if (this.handler !== from) return;
     this.handler = to;
     this.stateName = 'connected_ws_only';
+    this.changed(to);
+  }
+
+  changed(from: ProtocolHandler): void {
+    if (this.handler === from) send(this.conn, CHANGED);
   }
 
   down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[], unsent: readonly Unsent[] = []): void {
@@ -364,7 +465,7 @@ export class Connection implements Behaviour, ConnectionContext {
   }
 }
 
-type StreamCommand = Exclude<Command, { $gun: 'shutdown' }>;
+type StreamCommand = Exclude<Command, { $gun: 'shutdown' } | { $gun: 'ws_send' } | { $gun: 'update_flow' }>;
 
 const commandTag = (msg: unknown): unknown => (msg as { $gun?: unknown } | null)?.$gun;
 
@@ -394,16 +495,4 @@ function commandRef(command: StreamCommand): StreamRef {
 export function connectionState(conn: Pid): Connection | undefined {
   const behaviour = lookup(conn)?.behaviour;
   return behaviour instanceof Connection ? behaviour : undefined;
-}
-
-/**
- * wsOpts.reconnect's default. The wait starts where the default policy's does (retryTimeout,
- * doubled while connections die young) and doubles for each failed attempt since the last
- * connect too; jitter adds up to half again, never less, so clients of one restarted server
- * spread out without ever waiting less than retryTimeout; the wait stays under 30 s.
- */
-function jitteredBackoff(retriesLeft: number, context: RetryContext): RetryDecision {
-  const base = context.opts.retryTimeout;
-  const wait = doubledWait(base, context.opts.retry - retriesLeft + context.shortLived);
-  return { retries: retriesLeft - 1, timeout: Math.max(base, Math.min(Math.round(wait * (1 + Math.random() / 2)), 30_000)) };
 }

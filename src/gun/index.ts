@@ -1,7 +1,7 @@
 // Gun's API (namespace `gun`): `import { gun } from 'erlgun'`, then `gun.open(…)`, `gun.await(…)`.
 export {
   open, request, get, head, del as delete, options, post, put, patch, data, cancel,
-  wsUpgrade, wsSend, info, close, shutdown, type ReqOpts, type Body, type ConnectionInfo,
+  wsUpgrade, wsSend, updateFlow, info, close, shutdown, type ReqOpts, type Body, type ConnectionInfo,
 } from './client.js';
 export { awaitStream as await, awaitBody, awaitUp, flush, type AwaitResult, type AwaitBodyResult } from './await.js';
 export type {

@@ -134,6 +134,7 @@ export const Sentences = {
   streamNotFound: 'The stream cannot be found.',
   streamClosed: 'The stream has already been closed.',
   bodyTooLong: 'The data is longer than the content-length of the request.',
+  bodyTooShort: 'The data ends before the content-length of the request is reached.',
   wsDuringBody: 'Websocket cannot be upgraded while a request body is being sent.',
   wsClosing: 'The Websocket is closing: the frame was not sent.',
   shuttingDown: 'The connection is shutting down.',

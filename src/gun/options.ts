@@ -1,8 +1,10 @@
 // Option types (camelCase of Gun's), their defaults, and validation that names the
 // first bad option path, as Gun's check_options does.
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import type { TcpSocketConnectOpts } from 'node:net';
+import net, { type TcpSocketConnectOpts } from 'node:net';
+import tls from 'node:tls';
 import { InvalidOptionError } from '../runtime/errors.js';
+import { isToken } from './headers.js';
 import type { DownReason } from './messages.js';
 
 /** What a retry hook decides: how many retries remain after this one, and how long to wait before it. */
@@ -33,6 +35,12 @@ export interface WsOptions {
   closingTimeout?: number;
   /** Largest message accepted from the server (bytes); a larger one closes with 1009. @default 104857600 */
   maxPayload?: number;
+  /**
+   * Flow control (Gun 2.x): how many `gun_ws` messages may be sent before reading stops;
+   * `gun.updateFlow(conn, ref, n)` gives more. `Infinity` is Gun's default: no limit.
+   * @default Infinity
+   */
+  flow?: number;
   /** Beyond Gun: re-issue this upgrade after every reconnect and deliver a fresh `gun_upgrade`; retries then back off exponentially from `retryTimeout` (0–50 % jitter, up to 30 s) unless `retryFun` is given. @default false */
   reconnect?: boolean;
 }
@@ -42,6 +50,8 @@ export interface HttpOptions {
   keepalive?: number;
   /** @default 'HTTP/1.1' */
   version?: 'HTTP/1.1' | 'HTTP/1.0';
+  /** Most headers a response (or its 1xx, or its trailers) may carry; past it the stream gets a `gun_error`. @default 2000 */
+  maxHeaders?: number;
 }
 
 export interface Options {
@@ -85,8 +95,8 @@ export interface ResolvedOptions {
 }
 
 const TOP_KEYS = ['connectTimeout', 'retry', 'retryTimeout', 'retryFun', 'protocols', 'transport', 'tlsOpts', 'tcpOpts', 'httpOpts', 'wsOpts'];
-const HTTP_KEYS = ['keepalive', 'version'];
-const WS_KEYS = ['protocols', 'compress', 'silencePings', 'keepalive', 'closingTimeout', 'maxPayload', 'reconnect'];
+const HTTP_KEYS = ['keepalive', 'version', 'maxHeaders'];
+export const WS_KEYS = ['protocols', 'compress', 'silencePings', 'keepalive', 'closingTimeout', 'maxPayload', 'reconnect', 'flow'];
 
 const isTimeout = (v: unknown): boolean => v === Infinity || (Number.isInteger(v) && (v as number) >= 0);
 const isPositiveTimeout = (v: unknown): boolean => v === Infinity || (Number.isInteger(v) && (v as number) > 0);
@@ -94,8 +104,8 @@ const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'obje
 
 /** Validates `gun.open` options; throws `InvalidOptionError` naming the first bad path. */
 export function checkOptions(host: unknown, port: unknown, opts: unknown): ResolvedOptions {
-  if (typeof host !== 'string' || host === '') throw new InvalidOptionError('host', 'a non-empty string', host);
-  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) throw new InvalidOptionError('port', 'an integer from 0 to 65535', port);
+  if (!isHost(host)) throw new InvalidOptionError('host', 'a host name or an IP address (no scheme, path, port or whitespace)', host);
+  if (!isPort(port)) throw new InvalidOptionError('port', 'an integer from 1 to 65535', port);
   if (opts === undefined) opts = {};
   if (!isPlain(opts)) throw new InvalidOptionError('opts', 'an object', opts);
   checkKeys(opts, TOP_KEYS, '');
@@ -110,20 +120,21 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
   // TODO(gun-parity): HTTP/2. Refused here rather than advertised through ALPN and then
   // spoken as HTTP/1.1: a negotiated h2 must never break silently.
   if (o.protocols?.includes('http2')) throw new InvalidOptionError('protocols', "['http'] (HTTP/2 is not supported yet)", o.protocols);
+  // So `protocols` is ['http'] from here on, also over tcp, where there is no ALPN to choose with.
   const transport = o.transport ?? (port === 443 ? 'tls' : 'tcp');
   const protocols = o.protocols ?? DEFAULTS.protocols;
-  if (transport === 'tcp' && protocols.length !== 1) {
-    throw new InvalidOptionError('protocols', 'exactly one protocol over tcp (there is no ALPN to choose between them)', protocols);
-  }
   check('tlsOpts', o.tlsOpts, isPlain, 'an object');
   check('tcpOpts', o.tcpOpts, isPlain, 'an object');
   refuseOwnKeys(o.tlsOpts, 'tlsOpts');
   refuseOwnKeys(o.tcpOpts, 'tcpOpts');
+  if (o.tcpOpts) checkTcpOptions(o.tcpOpts as Record<string, unknown>);
+  if (o.tlsOpts) checkTlsOptions(o.tlsOpts);
   check('httpOpts', o.httpOpts, isPlain, 'an object');
   if (o.httpOpts) {
     checkKeys(o.httpOpts as Record<string, unknown>, HTTP_KEYS, 'httpOpts.');
     check('httpOpts.keepalive', o.httpOpts.keepalive, isPositiveTimeout, 'an integer > 0 or Infinity');
     check('httpOpts.version', o.httpOpts.version, (v) => v === 'HTTP/1.1' || v === 'HTTP/1.0', "'HTTP/1.1' or 'HTTP/1.0'");
+    check('httpOpts.maxHeaders', o.httpOpts.maxHeaders, (v) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 100_000, 'an integer from 1 to 100000');
   }
   check('wsOpts', o.wsOpts, isPlain, 'an object');
   if (o.wsOpts) checkWsOptions(o.wsOpts, 'wsOpts');
@@ -136,17 +147,20 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
     transport,
     tlsOpts: o.tlsOpts ?? DEFAULTS.tlsOpts,
     tcpOpts: o.tcpOpts ?? DEFAULTS.tcpOpts,
-    httpOpts: o.httpOpts === undefined ? DEFAULTS.httpOpts : { keepalive: o.httpOpts.keepalive ?? Infinity, version: o.httpOpts.version ?? 'HTTP/1.1' },
+    httpOpts: o.httpOpts === undefined ? DEFAULTS.httpOpts : { keepalive: o.httpOpts.keepalive ?? Infinity, version: o.httpOpts.version ?? 'HTTP/1.1', maxHeaders: o.httpOpts.maxHeaders ?? DEFAULT_MAX_HEADERS },
     wsOpts: o.wsOpts ?? DEFAULTS.wsOpts,
   };
 }
+
+/** httpOpts.maxHeaders' default: Node's own default for servers. */
+const DEFAULT_MAX_HEADERS = 2000;
 
 // Shared by every connection that leaves them out: ten thousand connections, one copy.
 const DEFAULTS = Object.freeze({
   protocols: Object.freeze(['http'] as const),
   tlsOpts: Object.freeze({}),
   tcpOpts: Object.freeze({}),
-  httpOpts: Object.freeze({ keepalive: Infinity, version: 'HTTP/1.1' as const }),
+  httpOpts: Object.freeze({ keepalive: Infinity, version: 'HTTP/1.1' as const, maxHeaders: DEFAULT_MAX_HEADERS }),
   wsOpts: Object.freeze({}),
 });
 
@@ -155,7 +169,7 @@ export function checkWsOptions(ws: unknown, path: string): WsOptions {
   if (!isPlain(ws)) throw new InvalidOptionError(path, 'an object', ws);
   checkKeys(ws, WS_KEYS, `${path}.`);
   const w = ws as WsOptions;
-  check(`${path}.protocols`, w.protocols, (v) => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length >= 1 && p.length <= 2 && typeof p[0] === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p[0]))
+  check(`${path}.protocols`, w.protocols, (v) => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length >= 1 && p.length <= 2 && isToken(p[0]))
     && new Set(v.map((p: readonly unknown[]) => p[0])).size === v.length,
   'a list of [name, handler?] with distinct token names');
   check(`${path}.compress`, w.compress, (v) => typeof v === 'boolean', 'a boolean');
@@ -164,7 +178,61 @@ export function checkWsOptions(ws: unknown, path: string): WsOptions {
   check(`${path}.closingTimeout`, w.closingTimeout, isPositiveTimeout, 'an integer > 0 or Infinity');
   check(`${path}.maxPayload`, w.maxPayload, (v) => Number.isInteger(v) && (v as number) > 0, 'an integer > 0');
   check(`${path}.reconnect`, w.reconnect, (v) => typeof v === 'boolean', 'a boolean');
+  check(`${path}.flow`, w.flow, isPositiveTimeout, 'an integer > 0 or Infinity');
   return w;
+}
+
+// A DNS name (letters, digits, '-', '_', '.') or an IP address: nothing that could carry a
+// scheme, a path, userinfo or a line break into what the connection writes.
+const HOST_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})$/;
+function isHost(host: unknown): host is string {
+  if (typeof host !== 'string') return false;
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return net.isIP(bare) !== 0 || (bare === host && HOST_NAME.test(host));
+}
+
+const isPort = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
+
+// net.connect's options that erlgun passes on, with what each must be: refused at open,
+// not as a raw Error from the socket later.
+const TCP_CHECKS: Record<string, [(v: unknown) => boolean, string]> = {
+  localAddress: [(v) => typeof v === 'string' && net.isIP(v) !== 0, 'an IP address'],
+  localPort: [isPort, 'an integer from 1 to 65535'],
+  family: [(v) => v === 0 || v === 4 || v === 6, '0, 4 or 6'],
+  noDelay: [(v) => typeof v === 'boolean', 'a boolean'],
+  keepAlive: [(v) => typeof v === 'boolean', 'a boolean'],
+  keepAliveInitialDelay: [(v) => Number.isInteger(v) && (v as number) >= 0, 'an integer ≥ 0'],
+  hints: [(v) => Number.isInteger(v), 'an integer (dns hints)'],
+  lookup: [(v) => typeof v === 'function', 'a function'],
+  autoSelectFamily: [(v) => typeof v === 'boolean', 'a boolean'],
+  autoSelectFamilyAttemptTimeout: [(v) => Number.isInteger(v) && (v as number) >= 10, 'an integer ≥ 10'],
+};
+
+function checkTcpOptions(tcp: Record<string, unknown>): void {
+  checkKeys(tcp, Object.keys(TCP_CHECKS), 'tcpOpts.');
+  for (const [key, [ok, expected]] of Object.entries(TCP_CHECKS)) check(`tcpOpts.${key}`, tcp[key], ok, expected);
+}
+
+// The TLS context is built once here, the way tls.connect will build it, so a bad
+// certificate, key or version fails at open with the option's name.
+function checkTlsOptions(opts: TlsConnectionOptions): void {
+  check('tlsOpts.rejectUnauthorized', opts.rejectUnauthorized, (v) => typeof v === 'boolean', 'a boolean');
+  check('tlsOpts.servername', opts.servername, (v) => typeof v === 'string' && v !== '' && !net.isIP(v), 'a host name');
+  check('tlsOpts.checkServerIdentity', opts.checkServerIdentity, (v) => typeof v === 'function', 'a function');
+  const fails = (o: TlsConnectionOptions): Error | undefined => {
+    try {
+      tls.createSecureContext(o);
+      return undefined;
+    } catch (error) {
+      return error as Error;
+    }
+  };
+  const error = fails(opts);
+  if (error === undefined) return;
+  // Name the option at fault: the first that fails on its own (with the passphrase a key may need).
+  const all = opts as Record<string, unknown>;
+  const key = Object.keys(all).find((k) => k !== 'passphrase' && fails({ [k]: all[k], passphrase: opts.passphrase } as TlsConnectionOptions) !== undefined);
+  throw new InvalidOptionError(key === undefined ? 'tlsOpts' : `tlsOpts.${key}`, `what tls.createSecureContext accepts (${error.message})`, key === undefined ? opts : all[key]);
 }
 
 /** `closingTimeout`'s default, and how long a graceful close may take for HTTP (Gun 2.x's 15 s). */
@@ -204,16 +272,4 @@ function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], pre
 
 function check(path: string, value: unknown, ok: (v: unknown) => boolean, expected: string): void {
   if (value !== undefined && !ok(value)) throw new InvalidOptionError(path, expected, value);
-}
-
-/** The default retry policy: see `Options.retryFun`. */
-export function defaultRetry(retriesLeft: number, context: RetryContext): RetryDecision {
-  const base = context.opts.retryTimeout;
-  const timeout = context.shortLived > 0 ? Math.min(doubledWait(base, context.shortLived), 60_000) : base;
-  return { retries: retriesLeft - 1, timeout };
-}
-
-/** The backoffs' growth: `retryTimeout` itself for no step, else doubled per step from at least 100 ms. */
-export function doubledWait(base: number, steps: number): number {
-  return steps === 0 ? base : Math.max(base, 100) * 2 ** Math.min(steps - 1, 16);
 }

@@ -15,6 +15,8 @@ export interface OutgoingRequest {
   readonly body: Buffer | undefined;
   /** True when `gun.data` calls will send the body. */
   readonly bodyFollows: boolean;
+  /** `gun_data` messages allowed before reading stops (flow control); `Infinity`: no limit. */
+  readonly flow: number;
 }
 
 export interface WsUpgradeRequest {
@@ -37,6 +39,10 @@ export interface ProtocolHandler {
   cancel?(ref: StreamRef, replyTo: ReplyTo): void;
   wsUpgrade?(upgrade: WsUpgradeRequest): void;
   wsSend?(frames: readonly WsSendFrame[], caller: Pid): void;
+  /** Flow control: `n` more messages for stream `ref` (unknown refs are ignored). */
+  updateFlow?(ref: StreamRef, n: number): void;
+  /** True while a Websocket upgrade is queued or under way on this socket: `wsSend` calls wait for it. */
+  awaitsUpgrade?(): boolean;
   /** Requests whose response ended on this socket (an HTTP close that served none is not progress). */
   readonly served?: number;
   /** False when the command must wait for the next connection (this socket is about to close). Absent: always true. */
@@ -63,8 +69,10 @@ export interface ConnectionContext {
   readonly owner: Pid;
   /** Delivers a message to a reply-to process. */
   reply(to: ReplyTo, msg: GunMessage): void;
-  /** The socket now speaks another protocol (http → ws after a 101). Synchronous, so `wsSend` works at once. */
+  /** The socket now speaks another protocol (http → ws after a 101). Synchronous: frames of the same read go to the new one. */
   switchProtocol(from: ProtocolHandler, to: ProtocolHandler): void;
+  /** Something the connection's postponed calls wait on has changed (an upgrade settled): they are offered again. */
+  changed(from: ProtocolHandler): void;
   /**
    * The connection is gone: `killed` lists the streams it cut (their gun_error already sent);
    * `unsent` are those that never reached the wire, to run first on the next connection.

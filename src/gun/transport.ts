@@ -27,17 +27,21 @@ export function connect(host: string, port: number, opts: ResolvedOptions, done:
   const clock = getClock();
   const { noDelay = true, ...tcpOpts } = opts.tcpOpts;
   let socket: Socket;
-  if (opts.transport === 'tls') {
-    socket = tls.connect({
-      ...tcpOpts,
-      host,
-      port,
-      servername: net.isIP(host) ? undefined : host,
-      ALPNProtocols: opts.protocols.map((p) => ALPN[p]),
-      ...opts.tlsOpts,
+  try {
+    socket = opts.transport === 'tls'
+      ? tls.connect({ ...tcpOpts, host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: opts.protocols.map((p) => ALPN[p]), ...opts.tlsOpts })
+      : net.connect({ ...tcpOpts, host, port });
+  } catch (error) {
+    // Options are checked at open; whatever Node still refuses is a failed attempt with a reason, not a throw.
+    let cancelled = false;
+    queueMicrotask(() => {
+      if (!cancelled) done(connectError(error));
     });
-  } else {
-    socket = net.connect({ ...tcpOpts, host, port });
+    return {
+      cancel: () => {
+        cancelled = true;
+      },
+    };
   }
   const event = opts.transport === 'tls' ? 'secureConnect' : 'connect';
   let timer: TimerHandle | undefined;

@@ -1,8 +1,9 @@
 // Processes driven by callbacks instead of an async body, the way gen_statem runs state
 // functions: each message is offered to the behaviour, which handles it or postpones it
-// (it stays queued, in order, and is offered again after the next message is handled).
+// (it stays queued, in order, and is offered again once the behaviour's state changes).
 // A waiting actor keeps no suspended async frame, promise or closure: thousands of Gun
 // connections are thousands of small objects, and no AsyncLocalStorage hook is switched on.
+import { defer, spend } from './budget.js';
 import { Process } from './process.js';
 import { addProcess } from './registry.js';
 import { actAs, exitReason } from './scheduler.js';
@@ -18,6 +19,8 @@ export interface Behaviour {
    * as the actor (`self()` is the actor); `exit(reason)` or a throw ends the actor.
    */
   handle(msg: unknown): boolean;
+  /** The state postponed messages wait on: they are offered again only after it changes (gen_statem's rule). */
+  state(): unknown;
   /** Runs when the actor exits, whatever the reason (gen_server's terminate): release what it holds. */
   terminate?(reason: unknown): void;
 }
@@ -48,11 +51,19 @@ export function wake(proc: Process): void {
 }
 
 function runReady(): void {
-  // Actors woken while these run (messages between them) are run in the same turn.
+  // Actors woken while these run (messages between them) are run in the same turn, until
+  // the turn's budget is spent: the rest run after the event loop has turned (budget.ts).
   while (ready.length > 0) {
     const batch = ready;
     ready = [];
-    for (const proc of batch) run(proc);
+    for (let i = 0; i < batch.length; i++) {
+      if (!spend()) {
+        ready = i === 0 ? batch.concat(ready) : batch.slice(i).concat(ready);
+        defer(runReady);
+        return;
+      }
+      run(batch[i]);
+    }
   }
   scheduled = false;
 }
@@ -67,7 +78,7 @@ function run(proc: Process): void {
       proc.initPending = false;
       behaviour.init();
     }
-    proc.mailbox.offer(behaviour);
+    proc.actorState = proc.mailbox.offer(behaviour, proc.actorState);
   } catch (error) {
     terminate(proc, exitReason(error));
   } finally {

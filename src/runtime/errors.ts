@@ -6,7 +6,7 @@ export type ErlgunErrorCode =
   | 'ERR_BADMATCH'
   | 'ERR_INVALID_OPTION'
   | 'ERR_INVALID_HEADER'
-  | 'ERR_NOT_A_PROCESS'
+  | 'ERR_INVALID_FRAME'
   | 'ERR_EXIT';
 
 /** Base class of every error erlgun throws. Check with `isErlgunError(e)` and `e.code`. */
@@ -59,11 +59,13 @@ export class InvalidHeaderError extends ErlgunError {
   }
 }
 
-/** A process-only call (receive, exit/1) was made where no process runs. */
-export class NotAProcessError extends ErlgunError {
-  override name = 'NotAProcessError';
-  constructor(message: string) {
-    super('ERR_NOT_A_PROCESS', message);
+/** `gun.wsSend` got a frame the wire cannot carry; `frame` is the first such frame. Nothing was sent. */
+export class InvalidFrameError extends ErlgunError {
+  override name = 'InvalidFrameError';
+  readonly frame: unknown;
+  constructor(frame: unknown, why: string) {
+    super('ERR_INVALID_FRAME', `Invalid Websocket frame \`${describe(frame)}\`: ${why}`);
+    this.frame = frame;
   }
 }
 
@@ -97,7 +99,7 @@ export class ExitError extends ErlgunError {
 }
 
 const CODES: ReadonlySet<string> = new Set<ErlgunErrorCode>([
-  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_NOT_A_PROCESS', 'ERR_EXIT',
+  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_INVALID_FRAME', 'ERR_EXIT',
 ]);
 
 /** True for errors erlgun threw, also when they come from another copy of the library (checks `code`). */

@@ -17,6 +17,6 @@ export { channels as diagnosticsChannels } from './debug.js';
 export { ok, type Ok, type Err, type Result } from './result.js';
 export { formatTerm } from './format.js';
 export {
-  ErlgunError, BadArgError, BadMatchError, InvalidOptionError, InvalidHeaderError, NotAProcessError, ExitError,
+  ErlgunError, BadArgError, BadMatchError, InvalidOptionError, InvalidHeaderError, InvalidFrameError, ExitError,
   isErlgunError, type ErlgunErrorCode,
 } from './errors.js';

@@ -25,7 +25,7 @@ export function processInfo(pid: Pid): ProcessInfo | undefined {
     monitoredBy: [...(proc.watchers?.values() ?? [])].map((p) => p.pid),
     trapExit: proc.trapExit,
     registeredName: proc.name,
-    status: proc.waiter !== undefined || (proc.behaviour !== undefined && !proc.ready) ? 'waiting' : 'running',
+    status: (proc.waiter !== undefined && !proc.waiter.woken) || (proc.behaviour !== undefined && !proc.ready) ? 'waiting' : 'running',
   };
 }
 

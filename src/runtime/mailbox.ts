@@ -1,34 +1,46 @@
-// An ordered message store for selective receive: a growable ring buffer. A receive may
-// take a message from the middle; its slot becomes a hole that scans skip, and the holes
-// are squeezed out once they outnumber the messages. No allocation per message (a linked
-// list costs a node each), and a big backlog is never copied on a take (Array#shift
-// copies past ~16k items).
+// An ordered message store for selective receive: a growable ring buffer without holes.
+// A message taken from the middle closes its gap by moving the shorter side one slot; the
+// messages before it are the ones the receive just tested, so a receive behind K unmatched
+// messages costs K pattern tests and at most K moves, however many were taken before (a hole
+// left behind would be skipped by every later scan). No allocation per message (a linked
+// list costs a node each), and a big backlog is never copied on a take (Array#shift copies
+// past ~16k items).
 
-/** Marks a slot whose message was taken from the middle. */
-const HOLE: unique symbol = Symbol('hole');
 type Slot = unknown;
 
 const MIN_CAPACITY = 8;
+/** An emptied buffer above this size is given back: one burst must not pin its memory. */
+const KEEP_CAPACITY = 1024;
 // A process that never got a message has no buffer of its own.
 const NONE: Slot[] = [];
+
+/** What `offer` hands messages to: an actor's behaviour (actor.ts). */
+interface Postponing {
+  /** Handles `msg` and returns true, or returns false to postpone it. */
+  handle(msg: unknown): boolean;
+  /** The state postponed messages wait for a change of (compared with `===`). */
+  state(): unknown;
+}
 
 export class Mailbox {
   #slots: Slot[] = NONE;
   #mask = 0;
-  /** Index of the oldest slot (never a hole while the span is not empty). */
+  /** Index of the oldest message. */
   #head = 0;
-  /** Slots in use from #head, holes included. */
-  #span = 0;
   #size = 0;
+  /**
+   * Offset of the first message the current receive (or the actor's current state) has not
+   * tested: the ones before it did not match, and are not tested again until that changes.
+   */
+  #seen = 0;
 
   get size(): number {
     return this.#size;
   }
 
   push(msg: unknown): void {
-    if (this.#span === this.#slots.length) this.#grow();
-    this.#slots[(this.#head + this.#span) & this.#mask] = msg;
-    this.#span++;
+    if (this.#size === this.#slots.length) this.#relayout(Math.max(MIN_CAPACITY, this.#slots.length * 2));
+    this.#slots[(this.#head + this.#size) & this.#mask] = msg;
     this.#size++;
   }
 
@@ -38,48 +50,56 @@ export class Mailbox {
    * The message itself is left in `taken` (no allocation per take: this is the hot path).
    */
   take<T>(pick: (msg: unknown) => T | undefined): T | undefined {
-    const slots = this.#slots;
-    const mask = this.#mask;
-    const head = this.#head;
-    for (let k = 0; k < this.#span; k++) {
-      const msg = slots[(head + k) & mask];
-      if (msg === HOLE) continue;
-      const token = pick(msg);
-      if (token !== undefined) {
-        this.#remove(k);
-        this.taken = msg;
-        return token;
-      }
-    }
-    return undefined;
+    return this.#takeFrom(0, pick);
+  }
+
+  /** Like `take`, testing only the messages that came since `markSeen` or the last `takeNew` (a waiting receive). */
+  takeNew<T>(pick: (msg: unknown) => T | undefined): T | undefined {
+    const token = this.#takeFrom(this.#seen, pick);
+    if (token === undefined) this.#seen = this.#size;
+    return token;
+  }
+
+  /** Every message now queued has been tested by the receive that is about to wait. */
+  markSeen(): void {
+    this.#seen = this.#size;
   }
 
   /** The message the last successful `take` removed. */
   taken: unknown = undefined;
 
   /**
-   * Offers the messages, oldest first, to `behaviour.handle`: one it handles is removed and
-   * the offer starts again from the oldest (the actor's state may have changed, so what it
-   * postponed may now be handled); one it postpones stays where it is. Messages that arrive
-   * while this runs are offered too.
+   * Offers the messages, oldest first, to `behaviour.handle` (gen_statem's rule): one it
+   * handles is removed; one it postpones stays where it is and is offered again only after
+   * `behaviour.state()` changes, from the oldest. Messages that arrive while this runs are
+   * offered too. `since` is the state the last offer ended in; returns the one this ends in.
    */
-  offer(behaviour: { handle(msg: unknown): boolean }): void {
-    for (let k = 0; k < this.#span; k++) {
+  offer(behaviour: Postponing, since: unknown): unknown {
+    let state = behaviour.state();
+    if (state !== since) this.#seen = 0;
+    while (this.#seen < this.#size) {
+      const k = this.#seen;
       const msg = this.#slots[(this.#head + k) & this.#mask];
-      if (msg === HOLE) continue;
-      if (behaviour.handle(msg)) {
-        // handle() may have pushed (and grown the buffer): find the message again from the oldest.
-        this.#removeMessage(msg, k);
-        k = -1;
+      const handled = behaviour.handle(msg);
+      // handle() may have removed older messages (removeAll keeps #seen on the same message).
+      const at = this.#at(k) === msg ? k : this.#indexOf(msg);
+      if (handled) {
+        if (at !== -1) this.#removeAt(at);
+      } else if (at !== -1) this.#seen = at + 1;
+      const now = behaviour.state();
+      if (now !== state) {
+        state = now;
+        this.#seen = 0;
       }
     }
+    return state;
   }
 
   /** Takes the oldest message, if any. */
   shift(): unknown {
     if (this.#size === 0) return undefined;
     const msg = this.#slots[this.#head];
-    this.#remove(0);
+    this.#removeAt(0);
     return msg;
   }
 
@@ -88,116 +108,117 @@ export class Mailbox {
     const slots = this.#slots;
     const mask = this.#mask;
     const head = this.#head;
-    const span = this.#span;
-    // Kept messages (and only they) slide towards the head; holes go with the removed ones.
+    const size = this.#size;
+    // Kept messages slide towards the head.
     let kept = 0;
-    for (let k = 0; k < span; k++) {
+    let seen = this.#seen;
+    for (let k = 0; k < size; k++) {
       const msg = slots[(head + k) & mask];
-      if (msg === HOLE || pred(msg)) continue;
+      if (pred(msg)) {
+        if (k < this.#seen) seen--;
+        continue;
+      }
       if (kept !== k) slots[(head + kept) & mask] = msg;
       kept++;
     }
-    if (kept === span) return 0;
-    for (let k = kept; k < span; k++) slots[(head + k) & mask] = undefined;
-    const removed = this.#size - kept;
-    this.#span = this.#size = kept;
+    if (kept === size) return 0;
+    for (let k = kept; k < size; k++) slots[(head + k) & mask] = undefined;
+    this.#size = kept;
+    this.#seen = seen;
     if (kept === 0) this.#emptied();
-    return removed;
+    return size - kept;
+  }
+
+  /** True if a queued message satisfies `pred` (nothing is copied). */
+  some(pred: (msg: unknown) => boolean): boolean {
+    for (let k = 0; k < this.#size; k++) if (pred(this.#at(k))) return true;
+    return false;
+  }
+
+  /** The queued messages `pred` accepts, oldest first (only they are copied). */
+  filter<T>(pred: (msg: unknown) => msg is T): T[] {
+    const out: T[] = [];
+    for (let k = 0; k < this.#size; k++) {
+      const msg = this.#at(k);
+      if (pred(msg)) out.push(msg);
+    }
+    return out;
   }
 
   toArray(): unknown[] {
-    const out: unknown[] = [];
-    for (let k = 0; k < this.#span; k++) {
-      const msg = this.#slots[(this.#head + k) & this.#mask];
-      if (msg !== HOLE) out.push(msg);
-    }
+    const out = new Array<unknown>(this.#size);
+    for (let k = 0; k < this.#size; k++) out[k] = this.#at(k);
     return out;
   }
 
   clear(): unknown[] {
     const all = this.toArray();
     this.#slots = NONE;
-    this.#mask = this.#head = this.#span = this.#size = 0;
+    this.#mask = this.#head = this.#size = this.#seen = 0;
     return all;
   }
 
-  /** Removes `msg`, expected at offset `k` (it may have moved if the buffer grew or was squeezed). */
-  #removeMessage(msg: unknown, k: number): void {
-    if (k < this.#span && this.#slots[(this.#head + k) & this.#mask] === msg) {
-      this.#remove(k);
-      return;
-    }
-    for (let j = 0; j < this.#span; j++) {
-      if (this.#slots[(this.#head + j) & this.#mask] === msg) {
-        this.#remove(j);
-        return;
-      }
-    }
+  #at(k: number): unknown {
+    return this.#slots[(this.#head + k) & this.#mask];
   }
 
-  /** Removes the message at offset `k` from the head. */
-  #remove(k: number): void {
+  #indexOf(msg: unknown): number {
+    for (let k = 0; k < this.#size; k++) if (this.#at(k) === msg) return k;
+    return -1;
+  }
+
+  #takeFrom<T>(from: number, pick: (msg: unknown) => T | undefined): T | undefined {
     const slots = this.#slots;
     const mask = this.#mask;
-    this.#size--;
-    if (k === 0) {
-      // From the head: drop it and any holes behind it.
-      slots[this.#head] = undefined;
-      this.#head = (this.#head + 1) & mask;
-      this.#span--;
-      while (this.#span > 0 && slots[this.#head] === HOLE) {
-        slots[this.#head] = undefined;
-        this.#head = (this.#head + 1) & mask;
-        this.#span--;
+    const head = this.#head;
+    const size = this.#size;
+    for (let k = from; k < size; k++) {
+      const msg = slots[(head + k) & mask];
+      const token = pick(msg);
+      if (token !== undefined) {
+        this.#removeAt(k);
+        this.taken = msg;
+        return token;
       }
-      if (this.#span === 0) this.#emptied();
-    } else if (k === this.#span - 1) {
-      // From the tail: drop it and any holes before it.
-      slots[(this.#head + k) & mask] = undefined;
-      this.#span--;
-      while (this.#span > 0 && slots[(this.#head + this.#span - 1) & mask] === HOLE) {
-        slots[(this.#head + this.#span - 1) & mask] = undefined;
-        this.#span--;
-      }
+    }
+    return undefined;
+  }
+
+  /** Removes the message at offset `k`, moving the shorter side of the buffer one slot over the gap. */
+  #removeAt(k: number): void {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const head = this.#head;
+    const last = this.#size - 1;
+    if (k < last - k) {
+      for (let j = k; j > 0; j--) slots[(head + j) & mask] = slots[(head + j - 1) & mask];
+      slots[head] = undefined;
+      this.#head = (head + 1) & mask;
     } else {
-      slots[(this.#head + k) & mask] = HOLE;
-      // Scans skip holes; squeeze them out once they outnumber the messages.
-      if (this.#span - this.#size > this.#size + MIN_CAPACITY) this.#squeeze();
+      for (let j = k; j < last; j++) slots[(head + j) & mask] = slots[(head + j + 1) & mask];
+      slots[(head + last) & mask] = undefined;
     }
+    this.#size = last;
+    if (k < this.#seen) this.#seen--;
+    if (last === 0) this.#emptied();
   }
 
-  // An idle process (a connection actor, say) keeps no buffer; a busy stream keeps its own.
+  // Kept while small: every message to a waiting receive passes through the buffer, and
+  // one allocated per message would cost more than the rest of the delivery.
   #emptied(): void {
-    this.#head = 0;
-    if (this.#slots.length <= MIN_CAPACITY) {
-      this.#slots = NONE;
-      this.#mask = 0;
+    this.#head = this.#seen = 0;
+    if (this.#slots.length > KEEP_CAPACITY) {
+      this.#slots = new Array<Slot>(KEEP_CAPACITY);
+      this.#mask = KEEP_CAPACITY - 1;
     }
   }
 
-  #grow(): void {
-    this.#relayout(Math.max(MIN_CAPACITY, this.#slots.length * 2));
-  }
-
-  #squeeze(): void {
-    let capacity = MIN_CAPACITY;
-    while (capacity < this.#size) capacity *= 2;
-    // Keep a big buffer while it is still more than a quarter full; otherwise shrink.
-    if (this.#size * 4 > this.#slots.length) capacity = this.#slots.length;
-    this.#relayout(capacity);
-  }
-
-  /** Copies the messages, holes left out, to the start of a new buffer of `capacity` slots. */
+  /** Copies the messages to the start of a new buffer of `capacity` slots. */
   #relayout(capacity: number): void {
     const slots = new Array<Slot>(capacity);
-    let n = 0;
-    for (let k = 0; k < this.#span; k++) {
-      const msg = this.#slots[(this.#head + k) & this.#mask];
-      if (msg !== HOLE) slots[n++] = msg;
-    }
+    for (let k = 0; k < this.#size; k++) slots[k] = this.#at(k);
     this.#slots = slots;
     this.#mask = capacity - 1;
     this.#head = 0;
-    this.#span = this.#size = n;
   }
 }

@@ -52,10 +52,6 @@ function matcher<T>(test: (value: unknown) => boolean, label: string): Matcher<T
   return Object.freeze({ [MATCHER]: test, [inspect.custom]: () => label });
 }
 
-export function isWildcard(p: unknown): boolean {
-  return p === _;
-}
-
 /** Compiles a pattern into a predicate. Called once per clause, never per message. */
 export function compilePattern(pattern: unknown): (value: unknown) => boolean {
   if (pattern === null || (typeof pattern !== 'object' && typeof pattern !== 'function')) {

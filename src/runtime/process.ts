@@ -1,16 +1,25 @@
 // The per-process record: mailbox, links, monitors, trap_exit flag and a pending receive.
 import { Mailbox } from './mailbox.js';
 import { Pid, type Ref } from './pid.js';
-import type { Clock, TimerHandle } from './clock.js';
+import { startTimer, type Clock, type Timer } from './clock.js';
 import { wake, type Behaviour } from './actor.js';
+import { defer, spend } from './budget.js';
 
-/** A receive that is waiting: new messages are tested once against its clauses. */
+/**
+ * A receive that is waiting. A new message only wakes it: the receiving process tests it
+ * against its patterns itself (receive.ts), so a guard runs as the receiver and cannot
+ * throw into the sender's `send`.
+ */
 interface Waiter {
   readonly pick: (msg: unknown) => unknown;
-  readonly resolve: (msg: unknown) => void;
-  readonly reject: (error: unknown) => void;
-  readonly clock: Clock;
-  timer: TimerHandle | undefined;
+  resolve: (value?: unknown) => void;
+  reject: (error: unknown) => void;
+  timer: Timer | undefined;
+  /** The `after` handler, if any. */
+  readonly onTimeout: (() => unknown) | undefined;
+  /** Resolved: the receiver has messages to test (or its time is up) and runs soon. */
+  woken: boolean;
+  timedOut: boolean;
 }
 
 // Declared in the shipped types (internal modules' signatures name it) but not exported from any entry point.
@@ -32,6 +41,8 @@ export class Process {
   behaviour: Behaviour | undefined = undefined;
   /** The actor is in the run queue. */
   ready = false;
+  /** The state the actor's last offer ended in (mailbox.ts: postponed messages wait for it to change). */
+  actorState: unknown = undefined;
   /** The actor's init has not run yet. */
   initPending = false;
   /** Something awaits this process's exit (e.g. the testing helper), so an abnormal exit is not logged. */
@@ -42,71 +53,45 @@ export class Process {
     this.isShell = isShell;
   }
 
-  /** The clause that took the message a wait resolved with; `undefined` after a timeout. */
-  #hitClause: unknown = undefined;
-
-  /** The `after` handler of the receive that is waiting, if any. */
-  #onTimeout: (() => unknown) | undefined = undefined;
-
-  /** Parks a receive: `resolve(msg)` when a new message matches, or `resolve(undefined)` after `ms`. */
-  wait(pick: (msg: unknown) => unknown, resolve: (msg: unknown) => void, reject: (error: unknown) => void, clock: Clock, ms: number, onTimeout: (() => unknown) | undefined): void {
-    const waiter: Waiter = { pick, resolve, reject, clock, timer: undefined };
-    this.#onTimeout = onTimeout;
+  /** Parks a receive: it is woken by the next message, or after `ms` with `timedOut` set. */
+  wait(pick: (msg: unknown) => unknown, resolve: (value?: unknown) => void, reject: (error: unknown) => void, clock: Clock, ms: number, onTimeout: (() => unknown) | undefined): void {
+    const waiter: Waiter = { pick, resolve, reject, timer: undefined, onTimeout, woken: false, timedOut: false };
     if (ms !== Infinity) {
-      waiter.timer = clock.setTimeout(() => {
+      waiter.timer = startTimer(ms, () => {
         if (this.waiter !== waiter) return;
-        this.waiter = undefined;
-        this.#hitClause = undefined;
-        resolve(undefined);
-      }, ms);
+        waiter.timer = undefined;
+        waiter.timedOut = true;
+        if (!waiter.woken) wakeWaiter(waiter);
+      }, clock);
     }
     this.waiter = waiter;
   }
 
-  /** @internal read once by the receive that timed out */
-  takeOnTimeout(): (() => unknown) | undefined {
-    const onTimeout = this.#onTimeout;
-    this.#onTimeout = undefined;
-    return onTimeout;
-  }
-
-  /** @internal read once by the receive that waited */
-  takeHitClause<T>(): T | undefined {
-    const clause = this.#hitClause as T | undefined;
-    this.#hitClause = undefined;
-    return clause;
+  /** The receive that waited is over (a message matched, or its time was up). */
+  endWait(waiter: Waiter): void {
+    if (this.waiter === waiter) this.waiter = undefined;
+    waiter.timer?.cancel();
+    waiter.timer = undefined;
   }
 
   /** Wakes a waiting receive with an exit (the process was killed). The error is made only then: its stack costs microseconds. */
   abortWait(makeError: () => unknown): void {
     const waiter = this.waiter;
     if (waiter === undefined) return;
-    this.waiter = undefined;
-    if (waiter.timer !== undefined) waiter.clock.clearTimeout(waiter.timer);
+    this.endWait(waiter);
     waiter.reject(makeError());
   }
 
-  /** Puts a message in the mailbox, or hands it straight to a waiting receive that matches it. */
+  /** Puts a message in the mailbox and wakes the actor or the waiting receive, if any. */
   deliver(msg: unknown): void {
     if (!this.alive) return;
+    this.mailbox.push(msg);
     if (this.behaviour !== undefined) {
-      this.mailbox.push(msg);
       wake(this);
       return;
     }
     const waiter = this.waiter;
-    if (waiter !== undefined) {
-      // Only the new message is tested: everything older was already tested by this receive.
-      const clause = waiter.pick(msg);
-      if (clause !== undefined) {
-        this.waiter = undefined;
-        if (waiter.timer !== undefined) waiter.clock.clearTimeout(waiter.timer);
-        this.#hitClause = clause;
-        waiter.resolve(msg);
-        return;
-      }
-    }
-    this.mailbox.push(msg);
+    if (waiter !== undefined && !waiter.woken) wakeWaiter(waiter);
   }
 
   onExit(listener: (reason: unknown) => void): void {
@@ -120,4 +105,10 @@ export class Process {
     this.#exitListeners = undefined;
     if (listeners) for (const l of listeners) l(this.exitReason);
   }
+}
+
+function wakeWaiter(waiter: Waiter): void {
+  waiter.woken = true;
+  if (spend()) waiter.resolve();
+  else defer(waiter.resolve);
 }

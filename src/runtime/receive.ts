@@ -1,10 +1,13 @@
 // Selective receive: the oldest message that matches any clause is taken; the others
-// stay queued in order. A waiting receive tests each new arrival once (process.ts).
+// stay queued in order. A waiting receive is woken by each new arrival and tests it once,
+// in the receiving process: patterns and guards never run in the sender's `send`.
 // This is the hot path of every receive loop: no closure or object is made per call
 // beyond the one promise the caller awaits.
 import { abortable, type WaitOptions } from './abort.js';
 import { type Clock, getClock } from './clock.js';
+import { defer, spend } from './budget.js';
 import { BadArgError, ExitError } from './errors.js';
+import { formatTerm } from './format.js';
 import { compilePattern } from './pattern.js';
 import type { Matched } from './pattern-types.js';
 import { current, living } from './scheduler.js';
@@ -37,8 +40,17 @@ export type Timeout = typeof TIMEOUT;
  */
 export function on<const P, R>(pattern: P, handler: (msg: Matched<P>) => R): Clause<R> {
   const test = compilePattern(pattern);
-  const clause: Clause<R> = { test, handler, pick: (msg) => (test(msg) ? (clause as Clause<unknown>) : undefined) };
+  const clause: Clause<R> = { test, handler, pick: (msg) => (passes(test, msg) ? (clause as Clause<unknown>) : undefined) };
   return clause;
+}
+
+/** A guard that throws is a guard that fails (Erlang): the clause does not match. */
+function passes(test: (msg: unknown) => boolean, msg: unknown): boolean {
+  try {
+    return test(msg);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -80,11 +92,14 @@ export function receiveOn(clock: Clock, clauses: readonly Clause<unknown>[], tim
     if (clause !== undefined) {
       const msg = mailbox.taken;
       mailbox.taken = undefined;
+      let value: unknown;
       try {
-        return Promise.resolve(clause.handler(msg as never));
+        value = clause.handler(msg as never);
       } catch (error) {
         return Promise.reject(error);
       }
+      // A loop that only takes queued messages must yield too, once its budget is spent.
+      return spend() ? Promise.resolve(value) : new Promise((resolve) => defer(() => resolve(value)));
     }
   }
   let ms = Infinity;
@@ -106,19 +121,36 @@ export function receiveOn(clock: Clock, clauses: readonly Clause<unknown>[], tim
   if (proc.waiter !== undefined) {
     return Promise.reject(new BadArgError(`receive: ${String(proc.pid)} is already waiting in another receive`));
   }
+  mailbox.markSeen();
   return new Promise<unknown>((resolve, reject) => {
     proc.wait(pick, resolve, reject, clock, ms, onTimeout);
   }).then(afterWait);
 }
 
-// Runs in the receiving process once its wait is over (one shared function: an idle process
-// holds no closure of its own here). The clause that took the message is parked on the process.
-function afterWait(msg: unknown): unknown {
+// Runs in the receiving process each time its wait is woken (one shared function: an idle
+// process holds no closure of its own here): tests the messages that came, or times out,
+// or waits again.
+function afterWait(): unknown {
   const proc = current();
-  const clause = proc.takeHitClause<Clause<unknown>>();
-  if (clause !== undefined) return clause.handler(msg as never);
-  const onTimeout = proc.takeOnTimeout();
-  return onTimeout ? onTimeout() : TIMEOUT;
+  if (!proc.alive) throw ExitError.signal(proc.exitReason);
+  const waiter = proc.waiter!;
+  const mailbox = proc.mailbox;
+  const clause = mailbox.takeNew(waiter.pick) as Clause<unknown> | undefined;
+  if (clause !== undefined) {
+    proc.endWait(waiter);
+    const msg = mailbox.taken;
+    mailbox.taken = undefined;
+    return clause.handler(msg as never);
+  }
+  if (waiter.timedOut) {
+    proc.endWait(waiter);
+    return waiter.onTimeout ? waiter.onTimeout() : TIMEOUT;
+  }
+  waiter.woken = false;
+  return new Promise<unknown>((resolve, reject) => {
+    waiter.resolve = resolve;
+    waiter.reject = reject;
+  }).then(afterWait);
 }
 
 /**
@@ -146,17 +178,26 @@ export function receiveNow(clauses: readonly Clause<unknown>[]): unknown {
 const pickers = new WeakMap<readonly Clause<unknown>[], Pick>();
 
 function picker(clauses: readonly Clause<unknown>[]): Pick {
-  if (clauses.length === 1) return clauses[0].pick;
+  if (clauses.length === 1 && typeof clauses[0]?.pick === 'function') return clauses[0].pick;
   let pick = pickers.get(clauses);
   if (pick === undefined) {
-    if (!Array.isArray(clauses) || clauses.length === 0) throw new BadArgError('receive: expected a non-empty array of clauses made with on()');
+    checkClauses(clauses);
     pick = (msg) => {
-      for (let i = 0; i < clauses.length; i++) if (clauses[i].test(msg)) return clauses[i];
+      for (let i = 0; i < clauses.length; i++) if (passes(clauses[i].test, msg)) return clauses[i];
       return undefined;
     };
     pickers.set(clauses, pick);
   }
   return pick;
+}
+
+function checkClauses(clauses: unknown): asserts clauses is readonly Clause<unknown>[] {
+  if (!Array.isArray(clauses) || clauses.length === 0) throw new BadArgError('receive: expected a non-empty array of clauses made with on()');
+  for (const clause of clauses) {
+    if (typeof (clause as Partial<Clause<unknown>> | null)?.pick !== 'function') {
+      throw new BadArgError(`receive: ${formatTerm(clause)} is not a clause; make clauses with on(pattern, handler)`);
+    }
+  }
 }
 
 function checkTimeout(ms: number): number {

@@ -26,11 +26,6 @@ export function lookup(pid: Pid): Process | undefined {
   return table.get(pid);
 }
 
-/** Number of live processes (the shell included once it exists). */
-export function processCount(): number {
-  return table.size;
-}
-
 /**
  * Sends `msg` to a pid or a registered name and returns `msg`. Sending to a dead pid
  * is a silent no-op, as in Erlang; an unregistered name is a `BadArgError`.

@@ -60,7 +60,7 @@ export function self(): Pid {
 export type ProcessBody = () => unknown;
 
 /** @internal starts a process; the body runs on a later microtask, after spawn returns */
-export function startProcess(body: ProcessBody, setup?: (proc: Process) => void): Process {
+function startProcess(body: ProcessBody, setup?: (proc: Process) => void): Process {
   const proc = new Process();
   addProcess(proc);
   setup?.(proc);

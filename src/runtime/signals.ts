@@ -5,6 +5,7 @@ import { Pid, Ref, makeRef } from './pid.js';
 import type { Process } from './process.js';
 import { lookup, removeProcess } from './registry.js';
 import { current, living } from './scheduler.js';
+import { cancelTimersTo } from './timers.js';
 
 /** `['DOWN', ref, 'process', pid, reason]`: a monitored process exited. */
 export type DownMessage = readonly [tag: 'DOWN', ref: Ref, type: 'process', pid: Pid, reason: unknown];
@@ -17,16 +18,16 @@ declare module './pattern-types.js' {
   }
 }
 
-export function downMessage(ref: Ref, pid: Pid, reason: unknown): DownMessage {
+function downMessage(ref: Ref, pid: Pid, reason: unknown): DownMessage {
   return Object.freeze(['DOWN', ref, 'process', pid, reason] as const);
 }
 
-export function exitMessage(from: Pid, reason: unknown): ExitMessage {
+function exitMessage(from: Pid, reason: unknown): ExitMessage {
   return Object.freeze(['EXIT', from, reason] as const);
 }
 
 /** Reasons that are not a crash: no log line for them (Erlang/OTP's proc_lib rule). */
-export function isNormalReason(reason: unknown): boolean {
+function isNormalReason(reason: unknown): boolean {
   return reason === 'normal' || reason === 'shutdown' || reason === 'killed'
     || (Array.isArray(reason) && reason.length === 2 && reason[0] === 'shutdown');
 }
@@ -38,6 +39,7 @@ export function terminate(proc: Process, reason: unknown): void {
   proc.exitReason = reason;
   removeProcess(proc);
   proc.mailbox.clear();
+  cancelTimersTo(proc.pid);
   const watched = proc.observed || (proc.links?.size ?? 0) > 0 || (proc.watchers?.size ?? 0) > 0;
   if (proc.monitors) {
     for (const [ref, target] of proc.monitors) target.watchers?.delete(ref);
@@ -71,8 +73,36 @@ export function terminate(proc: Process, reason: unknown): void {
   proc.notifyExit();
 }
 
+interface Signal {
+  readonly target: Process;
+  readonly from: Pid;
+  readonly reason: unknown;
+  readonly viaLink: boolean;
+}
+
+// Signals sent while others are being delivered wait here, so a chain of links dies in a
+// loop, not by recursion (a deep chain overflowed the stack and left its tail alive).
+let queued: Signal[] | undefined;
+
 /** Delivers an exit signal from `from` to `target` (Erlang's rules for links, trap_exit and `kill`). */
 function exitSignal(target: Process, from: Pid, reason: unknown, viaLink: boolean): void {
+  const signal: Signal = { target, from, reason, viaLink };
+  if (queued !== undefined) {
+    queued.push(signal);
+    return;
+  }
+  const signals = (queued = [signal]);
+  try {
+    for (let i = 0; i < signals.length; i++) {
+      applySignal(signals[i]);
+      signals[i] = undefined as never; // a long chain's dead processes are not held until the end
+    }
+  } finally {
+    queued = undefined;
+  }
+}
+
+function applySignal({ target, from, reason, viaLink }: Signal): void {
   if (!target.alive) return;
   if (reason === 'kill' && !viaLink) {
     terminate(target, 'killed');

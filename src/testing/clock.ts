@@ -8,11 +8,21 @@ interface SimTimer {
   readonly callback: () => void;
 }
 
+export interface SimulatedClockOptions {
+  /** The random source of timing jitter, e.g. `() => 0` for the shortest waits. @default Math.random */
+  random?: () => number;
+}
+
 export class SimulatedClock implements Clock {
+  readonly random: () => number;
   #now = 0;
   #seq = 0;
   #timers: SimTimer[] = [];
   #previous: Clock | undefined;
+
+  constructor(opts: SimulatedClockOptions = {}) {
+    this.random = opts.random ?? Math.random;
+  }
 
   now(): number {
     return this.#now;

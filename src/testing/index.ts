@@ -11,7 +11,7 @@ import type { Matched } from '../runtime/pattern-types.js';
 import { formatMailbox, formatPattern } from './format.js';
 import { realTime } from './real-time.js';
 
-export { SimulatedClock } from './clock.js';
+export { SimulatedClock, type SimulatedClockOptions } from './clock.js';
 export { runProcess as inProcess } from '../runtime/scheduler.js';
 export { formatMailbox, formatPattern } from './format.js';
 

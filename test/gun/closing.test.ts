@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, gun, ok } from '../../src/index.js';
-import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
+import { assertReceive, inProcess, refuteReceive, refuteReceived } from '../../src/testing/index.js';
 import { deadPort, sleep, startAnswering, startHttp, startRaw, startWs } from '../helpers/servers.js';
 
 /** A server that answers its first request with connection: close and echoes each request's path. */
@@ -66,8 +66,11 @@ test('a request made after a connection: close response waits for the next conne
   assert.equal(srv.remotePorts.length, 2);
 }));
 
-test('HTTP/1.0 mode: each request gets its own connection; the closes are normal', (t) => inProcess(async () => {
-  const srv = await startHttp((req, res) => res.end(`${req.url}`));
+test('HTTP/1.0 mode: each request gets its own connection, made at once; a close after a length-delimited body is normal', (t) => inProcess(async () => {
+  const srv = await startHttp((req, res) => {
+    res.setHeader('content-length', String(req.url?.length));
+    res.end(`${req.url}`);
+  });
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 10, httpOpts: { version: 'HTTP/1.0' } });
   const a = gun.get(conn, '/a');
@@ -288,7 +291,7 @@ test('a connection: close response cut short is a loss (closed), not a normal cl
   await assertReceive(['gun_down', conn, 'http', 'closed', [ref], []], 1000);
 }));
 
-test('a body sent with transfer-encoding: chunked gets no content-length, carried or not', (t) => inProcess(async () => {
+test('a whole body decides its framing: a transfer-encoding given with it is replaced by its content-length', (t) => inProcess(async () => {
   const heads: string[] = [];
   const srv = await startHttp((req, res) => {
     heads.push(`${req.headers['transfer-encoding']} ${req.headers['content-length']}`);
@@ -299,7 +302,7 @@ test('a body sent with transfer-encoding: chunked gets no content-length, carrie
   const conn = gun.open('127.0.0.1', srv.port);
   const ref = gun.post(conn, '/', [['transfer-encoding', 'chunked']], 'abc');
   assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), 'ok');
-  assert.deepEqual(heads, ['chunked undefined']);
+  assert.deepEqual(heads, ['undefined 3']);
 }));
 
 test('a request waiting behind a reconnecting upgrade that the server refuses with a close still runs', (t) => inProcess(async () => {
@@ -329,5 +332,29 @@ test('gun.cancel of a reconnecting upgrade stops it being issued again', (t) => 
   await refuteReceive(['gun_upgrade', conn, ref, _, _], 200);
   await refuteReceive(['gun_error', conn, ref, _], 0);
   assert.equal(srv.clients.length, 1);
+  gun.close(conn);
+}));
+
+test('a body delimited by the close (HTTP/1.0, no length): its data ends with fin, then gun_down closed with its ref, as Gun reports it', (t) => inProcess(async () => {
+  const srv = await startAnswering('HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the close', 'end');
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  const ref = gun.get(conn, '/');
+  assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), 'until the close');
+  await assertReceive(['gun_down', conn, 'http', 'closed', [ref], []], 1000);
+  await refuteReceived(['gun_error', conn, ref, _]);
+}));
+
+test('HTTP/1.0 mode against a server that delimits bodies by the close: each close is closed [ref], and waiting requests reconnect at once', (t) => inProcess(async () => {
+  const srv = await startHttp((req, res) => res.end(`${req.url}`));
+  t.after(() => srv.close());
+  // A retry wait this long would fail the test: the reconnect must not wait for it.
+  const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 60_000, httpOpts: { version: 'HTTP/1.0' } });
+  const a = gun.get(conn, '/a');
+  const b = gun.get(conn, '/b');
+  assert.equal(ok(await gun.awaitBody(conn, a, 1000)).toString(), '/a');
+  assert.equal(ok(await gun.awaitBody(conn, b, 2000)).toString(), '/b');
+  await assertReceive(['gun_down', conn, 'http', 'closed', [a], []]);
+  await assertReceive(['gun_down', conn, 'http', 'closed', [b], []]);
   gun.close(conn);
 }));

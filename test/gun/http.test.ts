@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, anyBuffer, gun, ok, processInfo, receive, on, self, spawn, send, type Pid } from '../../src/index.js';
-import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
-import { startHttp, sleep } from '../helpers/servers.js';
+import type { Socket } from 'node:net';
+import { assertReceive, inProcess, refuteReceive, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
+import { readUntil, startHttp, startRaw, sleep } from '../helpers/servers.js';
 
 test('gun.open connects and sends gun_up to the owner', (t) => inProcess(async () => {
   const srv = await startHttp((_req, res) => res.end());
@@ -278,7 +279,7 @@ test('gun.info tells the socket and origin, and does not crash while disconnecte
   assert.equal(gun.info(conn), undefined);
 }));
 
-test('HTTP/1.0 mode sends HTTP/1.0 requests; the server closes, gun_down normal, then a reconnect', (t) => inProcess(async () => {
+test('HTTP/1.0 mode sends HTTP/1.0 requests; the server closes after a body delimited by the close: gun_down closed with its ref (as Gun), then a reconnect', (t) => inProcess(async () => {
   const versions: string[] = [];
   const srv = await startHttp((req, res) => {
     versions.push(req.httpVersion);
@@ -289,18 +290,53 @@ test('HTTP/1.0 mode sends HTTP/1.0 requests; the server closes, gun_down normal,
   await assertReceive(['gun_up', conn, 'http'], 1000);
   const ref = gun.get(conn, '/');
   assert.deepEqual(ok(await gun.awaitBody(conn, ref)).toString(), 'old');
-  await assertReceive(['gun_down', conn, 'http', 'normal', [], []], 1000);
+  await assertReceive(['gun_down', conn, 'http', 'closed', [ref], []], 1000);
   await assertReceive(['gun_up', conn, 'http'], 1000);
   assert.deepEqual(versions, ['1.0']);
 }));
 
 test('keepalive writes a bare CRLF while idle (Gun 1.3 ping); the connection stays usable', (t) => inProcess(async () => {
-  const srv = await startHttp((_req, res) => res.end('still fine'));
+  const clock = new SimulatedClock().install();
+  t.after(() => clock.uninstall());
+  let serverSide!: Socket;
+  let onAccept!: () => void;
+  const accepted = new Promise<void>((resolve) => {
+    onAccept = resolve;
+  });
+  const srv = await startRaw((socket) => {
+    serverSide = socket;
+    onAccept();
+  });
   t.after(() => srv.close());
-  const conn = gun.open('127.0.0.1', srv.port, { httpOpts: { keepalive: 20 } });
+  const conn = gun.open('127.0.0.1', srv.port, { httpOpts: { keepalive: 1000 } });
   await assertReceive(['gun_up', conn, 'http'], 1000);
-  await sleep(70);
+  await accepted;
+  const received = readUntil(serverSide, (d) => d.length >= 4);
+  await clock.advance(1000);
+  await clock.advance(1000);
+  assert.equal((await received).toString(), '\r\n\r\n', 'one bare CRLF per idle keepalive period');
+  const head = readUntil(serverSide, (d) => d.includes('\r\n\r\n'));
   const ref = gun.get(conn, '/');
+  assert.match((await head).toString(), /^GET \/ HTTP\/1\.1\r\n/);
+  serverSide.write('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nstill fine');
   assert.deepEqual(ok(await gun.awaitBody(conn, ref)).toString(), 'still fine');
+}));
+
+test('a HEAD response without content-length keeps the connection, as Gun does; the next request goes on the same socket', (t) => inProcess(async () => {
+  const srv = await startRaw((socket) => {
+    socket.on('data', (d: Buffer) => {
+      const heads = d.toString().split('\r\n\r\n').slice(0, -1);
+      for (const head of heads) {
+        socket.write(head.startsWith('HEAD') ? 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\n' : 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      }
+    });
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const head = gun.head(conn, '/');
+  await assertReceive(['gun_response', conn, head, 'fin', 200, _], 1000);
+  const get = gun.get(conn, '/');
+  assert.equal(ok(await gun.awaitBody(conn, get, 1000)).toString(), 'ok');
   assert.equal(srv.remotePorts.length, 1);
+  refuteReceived(['gun_down', conn, _, _, _, _]);
 }));

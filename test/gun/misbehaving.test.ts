@@ -2,10 +2,10 @@
 // gun_error / gun_down with a reason; the owner never crashes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { _, gun, isProcessAlive, monitor, self } from '../../src/index.js';
-import { assertReceive, inProcess, refuteReceive } from '../../src/testing/index.js';
-import { readUntil, startAnswering, startRaw, sleep } from '../helpers/servers.js';
-import { clientFrames, closeFrame, frame, startWsOrigin, switching } from '../helpers/origin.js';
+import { _, gun, isProcessAlive, monitor, on, receive, self, send, spawnMonitor } from '../../src/index.js';
+import { assertReceive, inProcess, refuteReceive, refuteReceived } from '../../src/testing/index.js';
+import { readUntil, startAnswering, startRaw, startWs } from '../helpers/servers.js';
+import { clientFrames, frame, startWsOrigin, switching } from '../helpers/origin.js';
 
 test('a garbage status line: gun_error protocol_error on the stream, then gun_down with the parse error', (t) => inProcess(async () => {
   const srv = await startAnswering('NOT HTTP AT ALL\r\n\r\n');
@@ -163,11 +163,21 @@ test('garbage after the 101 (a reserved opcode): reported, and the owner lives o
     setTimeout(() => socket.end(), 30);
   });
   t.after(() => srv.close());
-  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
-  const ref = gun.wsUpgrade(conn, '/ws');
-  await assertReceive(['gun_error', conn, ref, ['ws_error', 1002, _]], 1000);
-  await assertReceive(['gun_down', conn, 'ws', _, [ref], []], 1000);
-  assert.ok(isProcessAlive(self()));
+  const me = self();
+  const [owner, ownerRef] = spawnMonitor(async () => {
+    const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+    const connRef = monitor(conn);
+    const ref = gun.wsUpgrade(conn, '/ws');
+    await assertReceive(['gun_error', conn, ref, ['ws_error', 1002, _]], 1000);
+    await assertReceive(['gun_down', conn, 'ws', _, [ref], []], 1000);
+    await assertReceive(['DOWN', connRef, 'process', conn, _], 1000);
+    send(me, 'connection gone');
+    await receive([on('stop', () => undefined)]);
+  });
+  await assertReceive('connection gone', 2000);
+  assert.ok(isProcessAlive(owner), 'the owner outlived its connection');
+  send(owner, 'stop');
+  await assertReceive(['DOWN', ownerRef, 'process', owner, 'normal']);
 }));
 
 test('an RST in the middle of a frame: gun_down closed, the partial frame is not delivered', (t) => inProcess(async () => {
@@ -184,21 +194,41 @@ test('an RST in the middle of a frame: gun_down closed, the partial frame is not
   await refuteReceive(['gun_ws', conn, ref, _], 20);
 }));
 
-test('a silent peer with keepalive on receives pings; a server close after is still handled', (t) => inProcess(async () => {
+test('keepalive: a peer that answers nothing after a ping is taken for dead: gun_down keepalive_timeout, then the retry policy', (t) => inProcess(async () => {
   let sent = Buffer.alloc(0);
   const srv = await startWsOrigin(({ socket, key }) => {
     socket.on('data', (d: Buffer) => {
       sent = Buffer.concat([sent, d]);
     });
     socket.write(switching(key));
-    setTimeout(() => socket.end(closeFrame(1000)), 130);
   });
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retry: 0, wsOpts: { keepalive: 30 } });
+  const mref = monitor(conn);
   const ref = gun.wsUpgrade(conn, '/ws');
-  await assertReceive(['gun_ws', conn, ref, ['close', 1000, '']], 1000);
-  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
-  const pings = clientFrames(sent).filter((f) => f.opcode === 9);
-  assert.ok(pings.length >= 3, `${pings.length} pings`);
-  await sleep(1);
+  await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
+  await assertReceive(['gun_down', conn, 'ws', ['error', 'keepalive_timeout'], [ref], []], 1000);
+  await assertReceive(['DOWN', mref, 'process', conn, ['shutdown', ['error', 'keepalive_timeout']]], 1000);
+  assert.equal(clientFrames(sent).filter((f) => f.opcode === 9).length, 1);
+}));
+
+test('keepalive: a peer that answers pings stays up across many of them', (t) => inProcess(async () => {
+  let pinged!: () => void;
+  const fourPings = new Promise<void>((resolve) => {
+    pinged = resolve;
+  });
+  const srv = await startWs({ onConnection: (ws) => {
+    let pings = 0;
+    ws.on('ping', () => {
+      if (++pings === 4) pinged();
+    });
+  } });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0, wsOpts: { keepalive: 20 } });
+  const ref = gun.wsUpgrade(conn, '/ws');
+  await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
+  await fourPings;
+  // Had a ping gone unanswered, the down would have come three intervals ago.
+  refuteReceived(['gun_down', conn, _, _, _, _]);
+  gun.close(conn);
 }));

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, exit, gun, monitor, ok, on, receive, self, send, spawnMonitor, type Pid, type StreamRef } from '../../src/index.js';
-import { assertReceive, inProcess, refuteReceive, SimulatedClock } from '../../src/testing/index.js';
+import { assertReceive, inProcess, refuteReceive, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
 import { startHttp, startWs, sleep } from '../helpers/servers.js';
+import { startWsOrigin } from '../helpers/origin.js';
 
 async function upgraded(port: number, opts: gun.Options = {}, path = '/ws'): Promise<{ conn: Pid; ref: StreamRef }> {
   const conn = gun.open('127.0.0.1', port, opts);
@@ -113,6 +114,55 @@ test('wsSend before the upgrade: the owner gets the badstate connection error', 
   await assertReceive(['gun_up', conn, 'http'], 1000);
   gun.wsSend(conn, ['text', 'too early']);
   await assertReceive(['gun_error', conn, ['badstate', 'Connection needs to be upgraded to Websocket before the gun:ws_send/1 function can be used.']]);
+}));
+
+test('wsSend while a queued upgrade waits behind a request: the frame goes out once the upgrade completes (both Gun versions)', (t) => inProcess(async () => {
+  const srv = await startWs();
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const get = gun.get(conn, '/x');
+  const ref = gun.wsUpgrade(conn, '/echo');
+  await assertReceive(['gun_response', conn, get, _, 200, _], 1000);
+  gun.wsSend(conn, ['text', 'x']);
+  await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
+  await assertReceive(['gun_ws', conn, ref, ['text', 'x']], 1000);
+  refuteReceived(['gun_error', conn, _]);
+}));
+
+test('wsSend made before gun_up, with the upgrade: sent after it, in order', (t) => inProcess(async () => {
+  const srv = await startWs();
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const ref = gun.wsUpgrade(conn, '/echo');
+  gun.wsSend(conn, ['text', 'one']);
+  gun.wsSend(conn, ref, [['text', 'two'], ['text', 'three']]);
+  await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
+  for (const text of ['one', 'two', 'three']) await assertReceive(['gun_ws', conn, ref, ['text', text]], 1000);
+}));
+
+test('wsSend waiting for an upgrade that the server refuses: the owner gets badstate once the refusal comes', (t) => inProcess(async () => {
+  const srv = await startWs({ wsOptions: { verifyClient: (_info, done) => done(false, 403) } });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port);
+  const ref = gun.wsUpgrade(conn, '/echo');
+  gun.wsSend(conn, ['text', 'never']);
+  await assertReceive(['gun_response', conn, ref, 'nofin', 403, _], 1000);
+  await assertReceive(['gun_error', conn, ['badstate', 'Connection needs to be upgraded to Websocket before the gun:ws_send/1 function can be used.']], 1000);
+}));
+
+test('the upgrade request is written as Gun writes it: host, connection, upgrade, version, key, then the caller\'s headers', (t) => inProcess(async () => {
+  const me = self();
+  const srv = await startWsOrigin(({ head }) => send(me, ['head', head]));
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
+  gun.wsUpgrade(conn, '/ws?x=1', [['authorization', 'Basic dXNlcjpwYXNz'], ['x-custom', 'a']], { protocols: [['xmpp']] });
+  const [, head] = await assertReceive(['head', _], 1000);
+  const lines = (head as string).split('\r\n');
+  assert.equal(lines[0], 'GET /ws?x=1 HTTP/1.1');
+  assert.deepEqual(lines.slice(1).filter((l) => l !== '').map((l) => l.slice(0, l.indexOf(':'))),
+    ['host', 'connection', 'upgrade', 'sec-websocket-version', 'sec-websocket-key', 'sec-websocket-protocol', 'authorization', 'x-custom']);
+  assert.ok(lines.includes(`host: 127.0.0.1:${srv.port}`));
+  gun.close(conn);
 }));
 
 test('wsSend of a list sends in order (1.3 and 2.x forms); text, binary, Buffer text', (t) => inProcess(async () => {
@@ -245,14 +295,15 @@ test('owner exits: close 1001 to the server, then the connection exits', (t) => 
   await assertReceive(['DOWN', cref, 'process', conn, ['shutdown', ['owner_down', 'bye']]], 1000);
 }));
 
-test('gun.shutdown after the upgrade: close 1001 and a clean exit, no gun_down', (t) => inProcess(async () => {
+test('gun.shutdown after the upgrade: close 1001, the server\'s close reply delivered (Gun 2.x), a clean exit, no gun_down', (t) => inProcess(async () => {
   const me = self();
   const srv = await startWs({ onConnection: (ws) => ws.on('close', (code) => send(me, ['server saw close', code])) });
   t.after(() => srv.close());
-  const { conn } = await upgraded(srv.port);
+  const { conn, ref } = await upgraded(srv.port);
   const mref = monitor(conn);
   gun.shutdown(conn);
   await assertReceive(['server saw close', 1001], 1000);
+  await assertReceive(['gun_ws', conn, ref, ['close', 1001, '']], 1000);
   await assertReceive(['DOWN', mref, 'process', conn, 'shutdown'], 1000);
   await refuteReceive(['gun_down', _, _, _, _, _], 20);
 }));

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { readUntil, startRaw, type Started } from './servers.js';
 import type net from 'node:net';
 
-export interface UpgradeRequest {
+interface UpgradeRequest {
   readonly socket: Socket;
   readonly key: string;
   readonly head: string;
@@ -13,7 +13,7 @@ export interface UpgradeRequest {
   header(name: string): string | undefined;
 }
 
-export function acceptKey(key: string): string {
+function acceptKey(key: string): string {
   return createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
 }
 
@@ -30,13 +30,6 @@ export function frame(opcode: number, payload: Buffer | string = Buffer.alloc(0)
   const len = Buffer.alloc(2);
   len.writeUInt16BE(body.length);
   return Buffer.concat([Buffer.from([first, 126]), len, body]);
-}
-
-export function closeFrame(code: number, reason = ''): Buffer {
-  const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
-  payload.writeUInt16BE(code);
-  payload.write(reason, 2);
-  return frame(8, payload);
 }
 
 /** Starts a raw origin; `onUpgrade` runs once per connection, after the request head is read. */

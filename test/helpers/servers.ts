@@ -53,7 +53,7 @@ export function startHttps(handler: RequestListener, cert: TestCert, port?: numb
   return listen(https.createServer({ key: cert.key, cert: cert.cert }, handler), port);
 }
 
-export interface WsServer extends Started<http.Server> {
+interface WsServer extends Started<http.Server> {
   readonly wss: WebSocketServer;
   /** The server side of each accepted Websocket, in order. */
   readonly clients: WebSocket[];
@@ -94,7 +94,6 @@ export function startRaw(onSocket: (socket: Socket) => void, port?: number): Pro
   return listen(net.createServer(onSocket), port);
 }
 
-/** A port nothing listens on (bound, then released). */
 /** A raw server that answers the first request head of each connection with `response`, then ends the socket if `then` is 'end'. */
 export function startAnswering(response: string, then?: 'end'): Promise<Started<net.Server>> {
   return startRaw((socket) => {
@@ -102,6 +101,7 @@ export function startAnswering(response: string, then?: 'end'): Promise<Started<
   });
 }
 
+/** A port nothing listens on (bound, then released). */
 export async function deadPort(): Promise<number> {
   const s = await startRaw(() => undefined);
   await s.close();

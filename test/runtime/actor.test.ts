@@ -13,6 +13,7 @@ test('an actor runs init after startActor returns, handles messages in order as 
     pid = p.pid;
     return {
       init: () => log.push(['init', self() === pid]),
+      state: () => open,
       handle: (msg) => {
         if (msg === 'open') open = true;
         else if (!open) return false; // postponed: stays queued, in order
@@ -33,6 +34,7 @@ test('exit(reason) or a throw in a handler ends the actor: monitors see the reas
   const terminated: unknown[] = [];
   const make = () => startActor(() => ({
     init: () => undefined,
+    state: () => undefined,
     handle: (msg) => {
       if (msg === 'stop') exit('bye');
       throw new Error('boom');
@@ -56,11 +58,11 @@ test('an exit signal from outside ends an idle actor; a crash nothing watches is
   const lines: unknown[] = [];
   const previous = setLogger((report) => lines.push(report.reason));
   try {
-    const pid = startActor(() => ({ init: () => undefined, handle: () => true })).pid;
+    const pid = startActor(() => ({ init: () => undefined, state: () => undefined, handle: () => true })).pid;
     const mref = monitor(pid);
     exit(pid, 'kill');
     await assertReceive(['DOWN', mref, 'process', pid, 'killed']);
-    const lonely = startActor(() => ({ init: () => exit('crashed'), handle: () => true })).pid;
+    const lonely = startActor(() => ({ init: () => exit('crashed'), state: () => undefined, handle: () => true })).pid;
     await new Promise((r) => setImmediate(r));
     assert.equal(processInfo(lonely), undefined);
     assert.deepEqual(lines, ['crashed']);

@@ -55,12 +55,13 @@ test('the ring-buffer mailbox behaves like an array under random pushes, selecti
   }
 });
 
-test('offer hands messages to a behaviour oldest first, keeps what it postpones, and re-offers after each one it handles', () => {
+test('offer hands messages to a behaviour oldest first, keeps what it postpones, and re-offers them after a state change', () => {
   const box = new Mailbox();
   for (const m of ['b1', 'b2', 'go', 'b3']) box.push(m);
   let open = false;
   const seen: string[] = [];
-  box.offer({
+  const state = box.offer({
+    state: () => open,
     handle(msg) {
       const m = msg as string;
       if (m === 'go') {
@@ -73,12 +74,80 @@ test('offer hands messages to a behaviour oldest first, keeps what it postpones,
       seen.push(m);
       return true;
     },
-  });
+  }, false);
   assert.deepEqual(seen, ['go', 'b1', 'b2', 'b3', 'late']);
   assert.equal(box.size, 0);
+  assert.equal(state, true);
 });
 
-test('a big backlog taken from the middle keeps its order (holes are squeezed out)', () => {
+test('postponed messages are not offered again after a handled message that leaves the state as it was (gen_statem)', () => {
+  const box = new Mailbox();
+  let calls = 0;
+  const behaviour = {
+    state: () => 'connecting',
+    handle(msg: unknown): boolean {
+      calls++;
+      return msg === 'event';
+    },
+  };
+  let state: unknown = behaviour.state();
+  for (let i = 0; i < 1000; i++) {
+    box.push('request');
+    state = box.offer(behaviour, state);
+  }
+  for (let i = 0; i < 1000; i++) {
+    box.push('event');
+    state = box.offer(behaviour, state);
+  }
+  // Restart-from-oldest would offer the 1,000 postponed requests again after each event: 1,001,000 calls.
+  assert.equal(calls, 2000);
+  assert.equal(box.size, 1000);
+});
+
+test('a state change seen at the next offer (made outside a handler) re-offers the postponed messages, oldest first', () => {
+  const box = new Mailbox();
+  let open = false;
+  const seen: unknown[] = [];
+  const behaviour = {
+    state: () => open,
+    handle(msg: unknown): boolean {
+      if (!open) return false;
+      seen.push(msg);
+      return true;
+    },
+  };
+  box.push(1);
+  box.push(2);
+  let state = box.offer(behaviour, false);
+  open = true;
+  box.push(3);
+  state = box.offer(behaviour, state);
+  assert.deepEqual(seen, [1, 2, 3]);
+  assert.equal(state, true);
+});
+
+test('a waiting receive tests only the messages that came since it last looked, whatever was taken before', () => {
+  const box = new Mailbox();
+  box.push('up');
+  for (let i = 0; i < 100; i++) box.push(i);
+  const tests: unknown[] = [];
+  const pick = (m: unknown): true | undefined => {
+    tests.push(m);
+    return typeof m === 'number' ? true : undefined;
+  };
+  for (let i = 0; i < 100; i++) assert.equal(box.take(pick), true);
+  assert.equal(tests.length, 200); // 'up' and the number, each time
+  box.markSeen();
+  tests.length = 0;
+  box.push('noise');
+  assert.equal(box.takeNew(pick), undefined);
+  box.push(7);
+  assert.equal(box.takeNew(pick), true);
+  assert.deepEqual(tests, ['noise', 7]);
+  assert.deepEqual(box.toArray(), ['up', 'noise']);
+});
+
+test('a big backlog taken from the middle keeps its order', () => {
   const box = new Mailbox();
   for (let i = 0; i < 10_000; i++) box.push(i);
   for (let i = 1; i < 10_000; i += 2) assert.equal(box.take((m) => (m === i ? true : undefined)), true);

@@ -236,3 +236,29 @@ test('a process that monitors itself still has its crash logged (no DOWN can rea
     setLogger(previous);
   }
 });
+
+test('killing the head of a 10,000-deep chain of links kills it all, without overflowing the stack', async () => {
+  const reasons: unknown[] = [];
+  const previous = setLogger((report) => reasons.push(report.reason));
+  try {
+    await inProcess(async () => {
+      const DEPTH = 10_000;
+      const pids: Pid[] = [];
+      for (let i = 0; i < DEPTH; i++) {
+        const prev = pids[i - 1];
+        pids.push(spawn(() => {
+          if (prev !== undefined) link(prev);
+          return forever();
+        }));
+      }
+      const tail = pids[DEPTH - 1];
+      const mref = monitor(tail);
+      await new Promise((resolve) => setImmediate(resolve)); // every body has linked
+      assert.equal(exit(pids[0], 'boom'), true);
+      await assertReceive(['DOWN', mref, 'process', tail, 'boom']);
+      assert.equal(pids.filter((pid) => isProcessAlive(pid)).length, 0);
+    });
+  } finally {
+    setLogger(previous);
+  }
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { _, after, anyBuffer, anyNumber, anyString, flush, makeRef, on, receive, receiveNow, self, send, spawn, TIMEOUT, when, processInfo } from '../../src/index.js';
-import { inProcess } from '../../src/testing/index.js';
+import { _, after, anyBuffer, anyNumber, anyString, flush, makeRef, on, receive, receiveNow, self, send, spawn, spawnMonitor, TIMEOUT, when, processInfo, type Pid } from '../../src/index.js';
+import { assertReceive, inProcess } from '../../src/testing/index.js';
 
 test('receive takes the oldest matching message and leaves the others in order', () => inProcess(async () => {
   const me = self();
@@ -110,4 +110,82 @@ test('receiveNow takes a queued match synchronously, keeps the rest in order, an
   assert.equal(receiveNow(clauses), 20);
   assert.equal(receiveNow(clauses), TIMEOUT);
   assert.deepEqual(processInfo(me)?.messages, ['other']);
+}));
+
+test("a guard that throws counts as no match: the sender's send does not throw, and the guard runs as the receiver", () => inProcess(async () => {
+  const me = self();
+  const guardSelf: unknown[] = [];
+  const risky = when((m) => {
+    guardSelf.push(self());
+    if (m === 'x') throw new Error('guard');
+    return false;
+  });
+  const [sender, mref] = spawnMonitor(() => {
+    send(me, 'x');
+    send(me, 'y');
+  });
+  assert.equal(await receive([on(risky, () => 'risky'), on('y', () => 'y')]), 'y');
+  await assertReceive(['DOWN', mref, 'process', sender, 'normal']);
+  assert.deepEqual(flush(), ['x']);
+  assert.ok(guardSelf.length >= 2 && guardSelf.every((pid) => pid === me), 'the guard ran in the receiving process');
+}));
+
+test('a receive that waits tests each new message once, even after many were taken from behind an unread one', () => inProcess(async () => {
+  const me = self();
+  send(me, 'unread');
+  let tests = 0;
+  const counted = [on(when((m) => {
+    tests++;
+    return typeof m === 'number';
+  }), (n) => n as number)];
+  spawn(async () => {
+    for (let i = 0; i < 1000; i++) {
+      send(me, i);
+      await null;
+    }
+  });
+  let sum = 0;
+  for (let i = 0; i < 1000; i++) sum += await receive(counted);
+  assert.equal(sum, 499_500);
+  assert.ok(tests <= 2000, `${tests} pattern tests for 1,000 receives behind one unread message`);
+  assert.deepEqual(flush(), ['unread']);
+}));
+
+test('a due timer fires while two processes play ping-pong (it used to wait for all of them)', () => inProcess(async () => {
+  const N = 100_000;
+  let exchanges = 0;
+  let atTimer = -1;
+  setTimeout(() => {
+    atTimer = exchanges;
+  }, 0);
+  const me = self();
+  const pong = spawn(async () => {
+    const ping = [on(['ping', _], ([, from]) => from as Pid)];
+    for (let i = 0; i < N; i++) send(await receive(ping), 'pong');
+  });
+  spawn(async () => {
+    const mine = self();
+    const gotPong = [on('pong', () => exchanges++)];
+    for (let i = 0; i < N; i++) {
+      send(pong, ['ping', mine]);
+      await receive(gotPong);
+    }
+    send(me, 'done');
+  });
+  await receive([on('done', () => undefined)]);
+  assert.ok(atTimer >= 0 && atTimer < N, `the timer fired after ${atTimer} of ${N} exchanges`);
+}));
+
+test('a process draining a long queued backlog lets a due timer fire in between', () => inProcess(async () => {
+  const N = 50_000;
+  const me = self();
+  for (let i = 0; i < N; i++) send(me, i);
+  let taken = 0;
+  let atTimer = -1;
+  setTimeout(() => {
+    atTimer = taken;
+  }, 0);
+  const any = [on(anyNumber, () => taken++)];
+  for (let i = 0; i < N; i++) await receive(any);
+  assert.ok(atTimer >= 0 && atTimer < N, `the timer fired after ${atTimer} of ${N} receives`);
 }));

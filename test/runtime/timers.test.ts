@@ -1,6 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, after, cancelTimer, on, readTimer, receive, self, sendAfter, spawnMonitor, exit, register } from '../../src/index.js';
+import { startTimer } from '../../src/runtime/clock.js';
 import { assertReceive, assertReceived, inProcess, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
 
 /** A simulated clock for one test, put back when the test ends. */
@@ -93,3 +94,37 @@ test('readTimer and cancelTimer report whole milliseconds on the real clock', ()
   const cancelled = cancelTimer(ref);
   assert.ok(typeof cancelled === 'number' && Number.isInteger(cancelled), String(cancelled));
 }));
+
+/** Node's pending timers: what keeps a script alive. */
+const liveTimeouts = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+test('a sendAfter to a dead pid, or to a process that then exits, leaves no timer keeping Node alive', () => inProcess(async () => {
+  const before = liveTimeouts();
+  const [dead, deadRef] = spawnMonitor(() => undefined);
+  await assertReceive(['DOWN', deadRef, 'process', dead, 'normal']);
+  const ref = sendAfter(60_000, dead, 'never');
+  assert.equal(liveTimeouts(), before, 'no timer for a dead pid');
+  assert.equal(readTimer(ref), false);
+  const [pid, mref] = spawnMonitor(async () => {
+    sendAfter(60_000, self(), 'to myself');
+    await receive([on('go', () => undefined)], after(60_000, () => undefined));
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(liveTimeouts(), before + 2, 'its sendAfter and its receive timeout are pending');
+  exit(pid, 'kill');
+  await assertReceive(['DOWN', mref, 'process', pid, 'killed']);
+  assert.equal(liveTimeouts(), before, 'both were cancelled when it exited');
+}));
+
+test('a timer is cancelled on the clock it was set on, whatever clock is current then', (t) => {
+  const before = liveTimeouts();
+  const timer = startTimer(60_000, () => undefined);
+  assert.equal(liveTimeouts(), before + 1);
+  const clock = simulatedClock(t);
+  const simulated = startTimer(100, () => undefined);
+  clock.uninstall();
+  timer.cancel();
+  simulated.cancel();
+  assert.equal(liveTimeouts(), before, 'the real timer was cleared on the real clock');
+  assert.equal(clock.pending, 0, 'the simulated one on the simulated clock');
+});

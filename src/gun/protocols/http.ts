@@ -6,7 +6,7 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import PQueue from 'p-queue';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from '../protocol.js';
-import { getClock, type TimerHandle } from '../../runtime/clock.js';
+import { getClock, startTimer, type Timer } from '../../runtime/clock.js';
 import { logCrash } from '../../runtime/log.js';
 import {
   errorAtom, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, gunUpgrade, Sentences,
@@ -40,6 +40,10 @@ interface Stream {
   /** Sends the response chunk held for one turn, if any (before a loss is reported). */
   flushHeld: (() => void) | undefined;
   finish: (() => void) | undefined;
+  /** `gun_data` messages left before the response is no longer read (flow control). */
+  flow: number;
+  /** The response being read, to pause and resume for flow control. */
+  res: IncomingMessage | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -51,6 +55,7 @@ function newStream(command: Unsent, seq: number, asksClose: boolean): Stream {
   return {
     ref, replyTo, method: r?.method ?? 'GET', pending: r?.body ? [r.body] : [], fin: !r?.bodyFollows, bodyFollows: r?.bodyFollows ?? false,
     req: undefined, cancelled: false, reported: false, asksClose, command, seq, bodyLeft: r ? declaredLength(r) : 0, flushHeld: undefined, finish: undefined,
+    flow: r?.flow ?? Infinity, res: undefined,
   };
 }
 
@@ -107,8 +112,22 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   #served = 0;
   #closing = false;
   #gone = false;
-  #keepalive: TimerHandle | undefined;
+  #keepalive: Timer | undefined;
+  /** The stream whose request or response is on the wire (requests run one at a time). */
+  #current: Stream | undefined = undefined;
+  /** The place of the last stream that reached the wire. */
+  #startedSeq = 0;
+  /** Streams whose body ended with the socket (no length, no chunks): Gun lists them as killed. */
+  readonly #endedByClose: StreamRef[] = [];
   readonly #onClose = (): void => this.#socketClosed();
+  // Bytes the server sends while no request is on the wire answer nothing: the stream is out
+  // of sync, and the connection closes as Gun's does ('normal').
+  readonly #onData = (): void => {
+    if (this.#current !== undefined || this.#upgrading !== undefined || this.#gone) return;
+    this.#expectClose = true;
+    this.#lastSeq = Math.min(this.#lastSeq, this.#startedSeq);
+    this.#socket.destroy();
+  };
   readonly #onError = (error: unknown): void => {
     this.#socketError ??= error;
   };
@@ -119,6 +138,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     this.#http10 = ctx.opts.httpOpts.version === 'HTTP/1.0';
     socket.on('close', this.#onClose);
     socket.on('error', this.#onError);
+    socket.on('data', this.#onData);
     this.#armKeepalive();
   }
 
@@ -187,6 +207,12 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       this.#ctx.reply(replyTo, gunStreamError(this.#ctx.conn, ref, ['badstate', Sentences.bodyTooLong]));
       return;
     }
+    // A body that ends short of its content-length would leave the server waiting for the rest,
+    // and read the next request as that rest: refused, nothing written; the stream still waits.
+    if (fin && stream.bodyLeft !== Infinity && data.length < stream.bodyLeft) {
+      this.#ctx.reply(replyTo, gunStreamError(this.#ctx.conn, ref, ['badstate', Sentences.bodyTooShort]));
+      return;
+    }
     stream.bodyLeft -= data.length;
     stream.fin = fin;
     if (stream.req === undefined) {
@@ -217,6 +243,15 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const stream = newStream({ $gun: 'ws_upgrade', upgrade: u }, ++this.#seq, false);
     this.#streams.set(u.ref, stream);
     this.#enqueue(() => this.#runUpgrade(stream, u));
+  }
+
+  updateFlow(ref: StreamRef, n: number): void {
+    const stream = this.#streams.get(ref);
+    if (stream === undefined) return;
+    stream.flow += n;
+    if (stream.flow <= 0) return;
+    stream.flushHeld?.();
+    if (stream.flow > 0 && stream.res?.isPaused() === true) stream.res.resume();
   }
 
   #bodyUnderWay(): boolean {
@@ -252,49 +287,111 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     this.#upgrading = undefined;
     this.#socket.removeListener('close', this.#onClose);
     this.#socket.removeListener('error', this.#onError);
+    this.#socket.removeListener('data', this.#onData);
     for (const stream of this.#streams.values()) stream.finish?.();
     this.#streams.clear();
   }
 
   #run(stream: Stream, r: OutgoingRequest): Promise<void> {
     if (this.#gone || !this.#streams.has(stream.ref) || stream.seq > this.#lastSeq) return Promise.resolve();
-    const ctx = this.#ctx;
     return new Promise((resolve) => {
       stream.finish = resolve;
-      const headers: Record<string, string | string[]> = {};
-      for (const [name, value] of r.headers) {
-        const prev = headers[name];
-        headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+      this.#onWire(stream);
+      try {
+        this.#write(stream, r);
+      } catch (error) {
+        this.#failed(stream, error);
       }
-      headers.host ??= hostHeader(ctx.host, ctx.port, ctx.opts.transport);
-      if (!this.#http10) headers.connection ??= 'keep-alive';
-      // A whole body has a length; a body that is still to come (or carried half sent) goes chunked.
-      if (r.body !== undefined && !r.bodyFollows && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
-        headers['content-length'] = String(r.body.length);
-      }
-      const socket = this.#socket;
-      const options = { createConnection: () => socket, method: r.method, path: r.path, headers, setHost: false };
-      const req = this.#http10 ? new Http10Request(options) : http.request(options);
-      if (this.#http10 && stream.bodyFollows && headers['content-length'] === undefined) req.useChunkedEncodingByDefault = false;
-      // Node renders an `expect` request's head in its constructor, and only then marks a request
-      // without an agent as the socket's last: put back the keep-alive its head asks for.
-      if (!stream.asksClose && req.getHeader('expect') !== undefined) req.shouldKeepAlive = true;
-      stream.req = req;
-      req.on('information', (info) => {
-        if (!stream.cancelled) ctx.reply(stream.replyTo, gunInform(ctx.conn, stream.ref, info.statusCode, fromRawHeaders(info.rawHeaders)));
-      });
-      req.on('response', (res) => this.#response(stream, res));
-      req.on('error', (error) => this.#requestError(stream, error));
-      for (const chunk of stream.pending) req.write(chunk);
-      stream.pending = [];
-      if (stream.fin) req.end();
-      else req.flushHeaders();
     });
+  }
+
+  /** The stream's request goes on the wire now. */
+  #onWire(stream: Stream): void {
+    this.#current = stream;
+    this.#startedSeq = stream.seq;
+  }
+
+  /**
+   * Something failed inside the connection while a stream was sent (a bug, not the
+   * server): the stream gets a gun_error, never silence, and the socket closes, since
+   * what reached the server of that request is unknown.
+   */
+  #failed(stream: Stream, error: unknown): void {
+    logCrash(this.#ctx.conn, error);
+    if (!stream.reported && !stream.cancelled) {
+      this.#ctx.reply(stream.replyTo, gunStreamError(this.#ctx.conn, stream.ref, ['stream_error', 'internal_error', String((error as Error)?.message ?? error)]));
+    }
+    stream.reported = true;
+    this.#socketError ??= Object.assign(new Error('internal error'), { code: 'INTERNAL_ERROR' });
+    this.#socket.destroy();
+  }
+
+  /** Runs a Node callback for `stream`; whatever it throws is reported as the stream's failure, never raised into Node. */
+  #guard<A extends unknown[]>(stream: Stream, fn: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        this.#failed(stream, error);
+      }
+    };
+  }
+
+  #write(stream: Stream, r: OutgoingRequest): void {
+    const ctx = this.#ctx;
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of r.headers) {
+      const prev = headers[name];
+      headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    }
+    headers.host ??= hostHeader(ctx.host, ctx.port, ctx.opts.transport);
+    if (!this.#http10) headers.connection ??= 'keep-alive';
+    // A whole body has a length; a body that is still to come (or carried half sent) goes chunked.
+    if (r.body !== undefined && !r.bodyFollows && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+      headers['content-length'] = String(r.body.length);
+    }
+    const socket = this.#socket;
+    const options = { createConnection: () => socket, method: r.method, path: r.path, headers, setHost: false };
+    const req = this.#http10 ? new Http10Request(options) : http.request(options);
+    // One more than the limit, so that a response past it is seen as such, never cut silently.
+    req.maxHeadersCount = ctx.opts.httpOpts.maxHeaders + 1;
+    if (this.#http10 && stream.bodyFollows && headers['content-length'] === undefined) req.useChunkedEncodingByDefault = false;
+    // Node renders an `expect` request's head in its constructor, and only then marks a request
+    // without an agent as the socket's last: put back the keep-alive its head asks for.
+    if (!stream.asksClose && req.getHeader('expect') !== undefined) req.shouldKeepAlive = true;
+    stream.req = req;
+    req.on('information', this.#guard(stream, (info: http.InformationEvent) => {
+      if (this.#tooManyHeaders(stream, info.rawHeaders)) return;
+      if (!stream.cancelled) ctx.reply(stream.replyTo, gunInform(ctx.conn, stream.ref, info.statusCode, fromRawHeaders(info.rawHeaders)));
+    }));
+    req.on('response', this.#guard(stream, (res: IncomingMessage) => this.#response(stream, res)));
+    req.on('error', this.#guard(stream, (error: Error) => this.#requestError(stream, error)));
+    for (const chunk of stream.pending) req.write(chunk);
+    stream.pending = [];
+    if (stream.fin) req.end();
+    else req.flushHeaders();
+  }
+
+  /**
+   * A response (or 1xx, or trailers) with more headers than httpOpts.maxHeaders: the stream
+   * gets a gun_error and nothing more; its response is still read, to keep the socket in sync.
+   */
+  #tooManyHeaders(stream: Stream, raw: readonly string[]): boolean {
+    const limit = this.#ctx.opts.httpOpts.maxHeaders;
+    if (raw.length / 2 <= limit) return false;
+    if (!stream.cancelled && !stream.reported) {
+      this.#ctx.reply(stream.replyTo, gunStreamError(this.#ctx.conn, stream.ref, ['stream_error', 'too_many_headers', `The response has more than ${limit} headers (httpOpts.maxHeaders).`]));
+    }
+    stream.reported = true;
+    stream.cancelled = true;
+    return true;
   }
 
   #response(stream: Stream, res: IncomingMessage): void {
     const ctx = this.#ctx;
     const status = res.statusCode ?? 0;
+    stream.res = res;
+    this.#tooManyHeaders(stream, res.rawHeaders);
     const headers = fromRawHeaders(res.rawHeaders);
     res.on('error', () => {
       // A truncated body: the socket's close reports it (gun_error + gun_down).
@@ -303,6 +400,11 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const announced = /\bclose\b/i.test(res.headers.connection ?? '') || (res.httpVersion === '1.0' && !/keep-alive/i.test(res.headers.connection ?? ''));
     if (announced) this.#lastOnSocket(stream);
     const fin = isBodyless(stream.method, status, res.headers['content-length']);
+    // llhttp decides keep-alive before it learns that a HEAD (or 204/304) response has no body,
+    // so Node would close the socket after one without content-length; Gun keeps it.
+    if (fin && !announced && !stream.asksClose && stream.req !== undefined) stream.req.shouldKeepAlive = true;
+    // A body with neither a length nor chunks ends with the connection (RFC 9112 §6.3).
+    const closeDelimited = !fin && res.headers['content-length'] === undefined && !/\bchunked\b/i.test(res.headers['transfer-encoding'] ?? '');
     if (!stream.cancelled) ctx.reply(stream.replyTo, gunResponse(ctx.conn, stream.ref, fin ? 'fin' : 'nofin', status, headers));
     // Chunks go out as they come. The last one carries 'fin' when that is known in time: at
     // once when content-length is reached; otherwise a chunk waits one event-loop turn, so an
@@ -318,10 +420,13 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       const chunk = held;
       held = undefined;
       // Nothing after the stream's last word (a parse error) or from a connection that is gone.
-      if (!stream.cancelled && !stream.reported && !this.#gone) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', chunk));
+      if (stream.cancelled || stream.reported || this.#gone) return;
+      ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', chunk));
+      // Flow control: the socket stops being read once Node's buffer for the response is full.
+      if (--stream.flow === 0) res.pause();
     };
     stream.flushHeld = sendHeld;
-    res.on('data', (chunk: Buffer) => {
+    res.on('data', this.#guard(stream, (chunk: Buffer) => {
       sendHeld();
       received += chunk.length;
       if (received >= length) {
@@ -330,15 +435,20 @@ export class HttpHandler implements ProtocolHandler, Handshake {
         return;
       }
       held = chunk;
-      turn ??= setImmediate(() => {
-        turn = undefined;
-        sendHeld();
-      });
-    });
-    res.on('end', () => {
+      // Out of flow: the chunk read meanwhile waits for gun.updateFlow (or the end) instead.
+      if (stream.flow > 0) {
+        turn ??= setImmediate(this.#guard(stream, () => {
+          turn = undefined;
+          sendHeld();
+        }));
+      }
+    }));
+    res.on('end', this.#guard(stream, () => {
       if (turn !== undefined) clearImmediate(turn);
-      // The close we asked for or were told of comes next: 'normal', as Gun reports it.
-      if (stream.asksClose || announced) this.#expectClose = true;
+      // The close we asked for or were told of comes next: 'normal', as Gun reports it. A body
+      // the close itself ended is reported as Gun does: the stream killed by a 'closed' socket.
+      if (closeDelimited) this.#endedByClose.push(stream.ref);
+      else if (stream.asksClose || announced) this.#expectClose = true;
       if (stream.command.$gun === 'request') this.#served++;
       // The server answered before the request body was finished (417 to an expect, an early
       // error): where the next request would start on the wire is unknown, so the socket ends here.
@@ -347,7 +457,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
         this.#lastOnSocket(stream);
         this.#socket.end();
       }
-      if (!fin && !finSent && !stream.cancelled) {
+      if (!fin && !finSent && !stream.cancelled && !this.#tooManyHeaders(stream, res.rawTrailers)) {
         if (res.rawTrailers.length > 0) {
           sendHeld();
           ctx.reply(stream.replyTo, gunTrailers(ctx.conn, stream.ref, fromRawHeaders(res.rawTrailers)));
@@ -356,7 +466,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
         }
       }
       this.#end(stream);
-    });
+    }));
   }
 
   #requestError(stream: Stream, error: unknown): void {
@@ -375,12 +485,17 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const ctx = this.#ctx;
     return new Promise((resolve) => {
       stream.finish = resolve;
+      this.#onWire(stream);
       const scheme = ctx.opts.transport === 'tls' ? 'wss' : 'ws';
       const host = ctx.host.includes(':') ? `[${ctx.host}]` : ctx.host;
       const headers: Record<string, string> = {};
       for (const [name, value] of u.headers) headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-      const ws = new WsHandler(`${scheme}://${host}:${ctx.port}${u.path}`, ctx, this.#socket, u, headers, this);
-      this.#upgrading = { stream, upgrade: u, ws };
+      try {
+        const ws = new WsHandler(`${scheme}://${host}:${ctx.port}`, hostHeader(ctx.host, ctx.port, ctx.opts.transport), ctx, this.#socket, u, headers, this);
+        this.#upgrading = { stream, upgrade: u, ws };
+      } catch (error) {
+        this.#failed(stream, error);
+      }
     });
   }
 
@@ -391,7 +506,16 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const upgrading = this.#upgrading;
     if (upgrading === undefined || (ws !== undefined && upgrading.ws !== ws)) return undefined;
     this.#upgrading = undefined;
+    // Frames waiting for an upgrade learn its outcome (a refusal answers them badstate).
+    if (ws === undefined) this.#ctx.changed(this);
     return upgrading;
+  }
+
+  awaitsUpgrade(): boolean {
+    if (this.#upgrading !== undefined) return true;
+    // A queued upgrade that has not run yet; a refused one carries its response (req) from then on.
+    for (const stream of this.#streams.values()) if (stream.command.$gun === 'ws_upgrade' && stream.req === undefined && !stream.reported) return true;
+    return false;
   }
 
   upgraded(ws: WsHandler, headers: Headers): void {
@@ -437,6 +561,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   }
 
   #end(stream: Stream): void {
+    if (this.#current === stream) this.#current = undefined;
     this.#streams.delete(stream.ref);
     stream.finish?.();
   }
@@ -444,7 +569,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   #socketClosed(): void {
     if (this.#gone) return;
     const conn = this.#ctx.conn;
-    const killed: StreamRef[] = [];
+    const killed: StreamRef[] = [...this.#endedByClose];
     const unsent: Unsent[] = [];
     for (const stream of this.#streams.values()) stream.flushHeld?.();
     for (const stream of this.#streams.values()) {
@@ -474,13 +599,13 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const tick = (): void => {
       // Gun 1.3's HTTP "ping": a bare CRLF while no request is on the wire (RFC 9112 §2.2 allows it).
       if (this.#streams.size === 0 && !this.#socket.destroyed) this.#socket.write('\r\n');
-      this.#keepalive = clock.setTimeout(tick, every);
+      this.#keepalive = startTimer(every, tick, clock);
     };
-    this.#keepalive = clock.setTimeout(tick, every);
+    this.#keepalive = startTimer(every, tick, clock);
   }
 
   #disarmKeepalive(): void {
-    if (this.#keepalive !== undefined) getClock().clearTimeout(this.#keepalive);
+    this.#keepalive?.cancel();
     this.#keepalive = undefined;
   }
 }

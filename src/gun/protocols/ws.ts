@@ -3,9 +3,10 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket, { type ClientOptions } from 'ws';
-import { getClock, type TimerHandle } from '../../runtime/clock.js';
+import { getClock, startTimer, type Timer } from '../../runtime/clock.js';
 import type { Pid } from '../../runtime/pid.js';
 import type { Process } from '../../runtime/process.js';
+import { logCrash } from '../../runtime/log.js';
 import { lookup } from '../../runtime/registry.js';
 import { fromRawHeaders } from '../headers.js';
 import {
@@ -34,11 +35,18 @@ const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
 // closeTimeout is ws 8.23's; @types/ws does not list it yet.
 // A function of its own: the createConnection closure then keeps nothing but the socket alive.
-function clientOptions(opts: WsOptions, socket: Socket, headers: Record<string, string>): ClientOptions & { closeTimeout: number } {
+// The path goes on the request line as given (checked origin-form at the call): never through
+// a URL, which would normalise it, or read '@host' in it as an authority.
+function clientOptions(opts: WsOptions, socket: Socket, path: string, host: string, headers: Record<string, string>): ClientOptions & { closeTimeout: number } {
   const closing = opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
   return {
     headers,
     createConnection: () => socket,
+    finishRequest: (req: ClientRequest) => {
+      req.path = path;
+      inGunOrder(req, host, headers);
+      req.end();
+    },
     perMessageDeflate: opts.compress === true ? { serverMaxWindowBits: 15 } : false,
     maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     closeTimeout: Math.min(closing, MAX_TIMER),
@@ -47,13 +55,47 @@ function clientOptions(opts: WsOptions, socket: Socket, headers: Record<string, 
   };
 }
 
-// ws reports protocol errors with a code; the close code it sent goes with it.
-function closeCodeOf(error: unknown): number {
-  const code = errorAtom(error);
-  if (code === 'ws_err_invalid_utf8') return 1007;
-  if (code === 'ws_err_unsupported_message_length') return 1009;
-  return 1002;
+// Gun's upgrade request: its own headers first, in this order, then the caller's.
+const GUN_ORDER = ['connection', 'upgrade', 'sec-websocket-version', 'sec-websocket-key', 'sec-websocket-extensions', 'sec-websocket-protocol'];
+
+/**
+ * Rewrites the head ws built (the caller's headers first, Node's `Host` last) in Gun's
+ * order: host, connection, upgrade, sec-websocket-version, sec-websocket-key, then the
+ * caller's. Names are lowercase, as Gun writes them. A caller's `host` replaces Gun's, in
+ * the caller's place. The head is stored only when the request ends, so nothing is sent yet.
+ */
+function inGunOrder(req: ClientRequest, host: string, caller: Readonly<Record<string, string>>): void {
+  const values = new Map(req.getHeaderNames().map((name) => [name, req.getHeader(name)!] as const));
+  for (const name of values.keys()) req.removeHeader(name);
+  if (caller.host === undefined) req.setHeader('host', host);
+  for (const name of GUN_ORDER) {
+    const value = values.get(name);
+    if (value !== undefined) req.setHeader(name, value);
+  }
+  for (const name of Object.keys(caller)) if (!GUN_ORDER.includes(name)) req.setHeader(name, values.get(name) ?? caller[name]);
 }
+
+// The close code ws sent for each of its receiver errors (ws/lib/receiver.js); a zlib error
+// in permessage-deflate is 1007.
+const CLOSE_CODES: Readonly<Record<string, number>> = {
+  ws_err_invalid_utf8: 1007,
+  ws_err_too_many_buffered_parts: 1008,
+  ws_err_unsupported_message_length: 1009,
+  ws_err_unsupported_data_payload_length: 1009,
+};
+
+/** The close code `ws` sent on the wire for `error`: its own status code when it carries one, else by error code. */
+function closeCodeOf(error: unknown): number {
+  // ws keeps the code it sent under a symbol of its own; read it when it is there.
+  const symbol = Object.getOwnPropertySymbols(error).find((sym) => sym.description === 'status-code');
+  const sent = symbol === undefined ? undefined : (error as Record<symbol, unknown>)[symbol];
+  if (typeof sent === 'number') return sent;
+  const code = errorAtom(error);
+  return CLOSE_CODES[code] ?? (code.startsWith('z_') ? 1007 : 1002);
+}
+
+const KEEPALIVE_TIMEOUT = Object.freeze({ code: 'KEEPALIVE_TIMEOUT' });
+const INTERNAL_ERROR = Object.freeze({ code: 'INTERNAL_ERROR' });
 
 /**
  * The Websocket of one upgrade, from the request to the close. It is `ws`'s WebSocket with
@@ -75,13 +117,17 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
   #gone = false;
   #closeSent = false;
   #protocolError: unknown = undefined;
-  #shutdown = false;
-  #closingTimer: TimerHandle | undefined = undefined;
-  #keepalive: TimerHandle | undefined = undefined;
+  #closingTimer: Timer | undefined = undefined;
+  #keepalive: Timer | undefined = undefined;
+  readonly #socket: Socket;
+  /** Messages the reply-to may still be sent before reading stops (Gun 2.x flow control). */
+  #flow: number;
 
-  constructor(url: string, ctx: ConnectionContext, socket: Socket, upgrade: WsUpgradeRequest, headers: Record<string, string>, handshake: Handshake) {
+  constructor(origin: string, host: string, ctx: ConnectionContext, socket: Socket, upgrade: WsUpgradeRequest, headers: Record<string, string>, handshake: Handshake) {
     // ws emits nothing from its constructor (the request goes out on a later tick), so the fields are set in time.
-    super(url, (upgrade.opts.protocols ?? []).map(([name]) => name), clientOptions(upgrade.opts, socket, headers));
+    super(`${origin}/`, (upgrade.opts.protocols ?? []).map(([name]) => name), clientOptions(upgrade.opts, socket, upgrade.path, host, headers));
+    this.#socket = socket;
+    this.#flow = upgrade.opts.flow ?? Infinity;
     this.#ctx = ctx;
     this.#ref = upgrade.ref;
     this.#replyTo = upgrade.replyTo;
@@ -90,12 +136,25 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     this.#handshake = handshake;
   }
 
-  // Every event ws raises comes through here; there are no listeners.
+  // Every event ws raises comes through here; there are no listeners. Whatever the handling
+  // throws (a bug) closes this Websocket with a reason; nothing is raised into ws or Node.
   override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
     if (this.#gone) return true;
+    try {
+      return this.#handle(event, a, b);
+    } catch (error) {
+      logCrash(this.#ctx.conn, error);
+      this.#protocolError ??= INTERNAL_ERROR;
+      this.terminate();
+      return true;
+    }
+  }
+
+  #handle(event: string | symbol, a: unknown, b: unknown): boolean {
     switch (event) {
       case 'message':
         this.#target?.deliver(gunWs(this.#ctx.conn, this.#ref, b === true ? ['binary', a as Buffer] : ['text', (a as Buffer).toString()]));
+        if (--this.#flow === 0) this.pause();
         return true;
       case 'ping':
         if (this.#opts.silencePings === false) this.#deliver((a as Buffer).length === 0 ? 'ping' : ['ping', a as Buffer]);
@@ -103,9 +162,17 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
       case 'pong':
         if (this.#opts.silencePings === false) this.#deliver((a as Buffer).length === 0 ? 'pong' : ['pong', a as Buffer]);
         return true;
-      case 'upgrade':
-        this.#upgradeHeaders = fromRawHeaders((a as IncomingMessage).rawHeaders);
+      case 'upgrade': {
+        const res = a as IncomingMessage;
+        this.#upgradeHeaders = fromRawHeaders(res.rawHeaders);
+        // Gun accepts a 101 that selects none of the offered subprotocols; ws would refuse it
+        // ("Server sent no subprotocol"). ws checks right after this event, so the first offer is
+        // put in for it to find; the owner's headers (above) still show that none was selected.
+        // One that was not offered is still refused by ws.
+        const offered = this.#opts.protocols ?? [];
+        if (offered.length > 0 && res.headers['sec-websocket-protocol'] === undefined) res.headers['sec-websocket-protocol'] = offered[0][0];
         return true;
+      }
       case 'open': {
         this.#open = true;
         const handshake = this.#handshake;
@@ -113,6 +180,8 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
         this.#handshake = undefined;
         this.#upgradeHeaders = NO_HEADERS;
         this.#armKeepalive();
+        // Frames that came with the 101 may have used the whole flow while ws could not pause yet.
+        if (this.#flow <= 0) this.pause();
         websocketOpened(this.#ctx, this.#ref, headers);
         handshake?.upgraded(this, headers);
         return true;
@@ -135,6 +204,17 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
 
   #deliver(frame: WsFrame): void {
     this.#target?.deliver(gunWs(this.#ctx.conn, this.#ref, frame));
+    if (--this.#flow === 0) this.pause();
+  }
+
+  /**
+   * Gives the reply-to `n` more messages (gun.updateFlow); reading resumes once there is room.
+   * Frames already read when reading stopped are still delivered, so the count may go below zero.
+   */
+  updateFlow(ref: StreamRef, n: number): void {
+    if (ref !== this.#ref) return;
+    this.#flow += n;
+    if (this.#flow > 0 && this.isPaused) this.resume();
   }
 
   wsSend(frames: readonly WsSendFrame[], caller: Pid): void {
@@ -181,16 +261,15 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
   /** Starts the close handshake: our close frame, then wait for the server's, up to closingTimeout. */
   #close(code: number | undefined, reason: string | undefined): void {
     if (this.#closeSent) return;
+    super.close(code, reason);
     this.#closeSent = true;
     this.#disarmKeepalive();
-    super.close(code, reason);
     const timeout = this.#opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
-    if (timeout !== Infinity) this.#closingTimer = getClock().setTimeout(() => this.terminate(), timeout);
+    if (timeout !== Infinity) this.#closingTimer = startTimer(timeout, () => this.terminate());
   }
 
   closing(): number {
     // Gun 2.x, for gun.shutdown and a gone owner alike: close 1001 ("going away"), wait for the peer.
-    this.#shutdown = true;
     if (this.readyState === WebSocket.OPEN) this.#close(1001, '');
     else if (this.readyState !== WebSocket.CLOSING) this.terminate();
     return this.#opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
@@ -200,7 +279,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     this.#gone = true;
     this.#handshake = undefined;
     this.#disarmKeepalive();
-    if (this.#closingTimer !== undefined) getClock().clearTimeout(this.#closingTimer);
+    this.#closingTimer?.cancel();
     this.terminate();
   }
 
@@ -208,10 +287,11 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     const ctx = this.#ctx;
     this.#gone = true;
     this.#disarmKeepalive();
-    if (this.#closingTimer !== undefined) getClock().clearTimeout(this.#closingTimer);
+    this.#closingTimer?.cancel();
     // 1006 is never sent on the wire: it means no close frame came (TCP dropped or we gave up waiting).
     const closeFrameReceived = code !== 1006;
-    if (closeFrameReceived && !this.#shutdown) this.#deliver(code === 1005 ? 'close' : ['close', code, reason.toString()]);
+    // Also after gun.shutdown: the server's reply to our 1001 is delivered, as Gun 2.x does.
+    if (closeFrameReceived) this.#deliver(code === 1005 ? 'close' : ['close', code, reason.toString()]);
     let down: DownReason;
     const error = this.#protocolError;
     if (error !== undefined) {
@@ -227,20 +307,33 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     ctx.down(this, down, [this.#ref]);
   }
 
+  /**
+   * Pings every `keepalive` ms. A peer that sent nothing at all (no pong, no frame) between
+   * one ping and the next tick is taken for dead: the socket is closed and the connection
+   * goes down with ['error', 'keepalive_timeout'], then follows the retry policy.
+   */
   #armKeepalive(): void {
     const every = this.#opts.keepalive ?? Infinity;
     if (every === Infinity) return;
     const clock = getClock();
+    let readAtPing = -1;
     const tick = (): void => {
       if (this.readyState !== WebSocket.OPEN) return;
+      // While flow control holds reading, no pong can be read either: nothing to judge by.
+      if (this.isPaused) readAtPing = -1;
+      else if (readAtPing === this.#socket.bytesRead) {
+        this.#protocolError ??= KEEPALIVE_TIMEOUT;
+        this.terminate();
+        return;
+      } else readAtPing = this.#socket.bytesRead;
       this.ping();
-      this.#keepalive = clock.setTimeout(tick, every);
+      this.#keepalive = startTimer(every, tick, clock);
     };
-    this.#keepalive = clock.setTimeout(tick, every);
+    this.#keepalive = startTimer(every, tick, clock);
   }
 
   #disarmKeepalive(): void {
-    if (this.#keepalive !== undefined) getClock().clearTimeout(this.#keepalive);
+    this.#keepalive?.cancel();
     this.#keepalive = undefined;
   }
 }
