@@ -3,6 +3,6 @@ export * as gun from './gun/index.js';
 export type {
   GunMessage, GunUp, GunDown, GunUpgrade, GunResponse, GunData, GunInform, GunTrailers, GunError, GunStreamError, GunConnError,
   GunWs, WsFrame, WsSendFrame, GunErrorReason, DownReason, Headers, IsFin, ProtocolName, StreamRef, ReplyTo,
-  Options, WsOptions, HttpOptions, RetryDecision, RetryContext, ResolvedOptions, RequestHeaders, StateName,
+  Options, WsOptions, HttpOptions, Http2Options, RetryDecision, RetryContext, ResolvedOptions, RequestHeaders, StateName,
   ConnectionTag, ConnectionStateMessage, ConnectionRetryMessage, ConnectionGiveUpMessage, WebsocketOpenMessage, WebsocketCloseMessage,
 } from './gun/index.js';

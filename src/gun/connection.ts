@@ -39,7 +39,7 @@ export type Command =
 type Event =
   | { readonly $gun: 'connected'; readonly attempt: number; readonly connected: Connected }
   | { readonly $gun: 'connect_failed'; readonly attempt: number; readonly reason: ConnectError }
-  | { readonly $gun: 'down'; readonly from: ProtocolHandler; readonly reason: DownReason; readonly killed: readonly StreamRef[]; readonly unsent: readonly Unsent[] }
+  | { readonly $gun: 'down'; readonly from: ProtocolHandler; readonly reason: DownReason; readonly killed: readonly StreamRef[]; readonly unsent: readonly Unsent[]; readonly unprocessed: readonly StreamRef[] }
   | { readonly $gun: 'retry'; readonly attempt: number }
   | { readonly $gun: 'closing_timeout' }
   | { readonly $gun: 'changed' };
@@ -155,7 +155,7 @@ export class Connection implements Behaviour, ConnectionContext {
           this.#carry.push(command);
         }
         if (this.stateName === 'closing') this.#exitClosed();
-        this.#down(event.reason, event.killed);
+        this.#down(event.reason, event.killed, event.unprocessed);
         return true;
       case 'closing_timeout':
         if (this.stateName === 'closing') this.#exitClosed();
@@ -247,12 +247,12 @@ export class Connection implements Behaviour, ConnectionContext {
     for (const upgrade of this.#reupgrades ?? []) this.handler.wsUpgrade?.(upgrade);
   }
 
-  #down(reason: DownReason, killed: readonly StreamRef[]): void {
+  #down(reason: DownReason, killed: readonly StreamRef[], unprocessed: readonly StreamRef[]): void {
     const protocol: ProtocolName = this.handler?.name ?? 'http';
     const served = this.handler?.served ?? 0;
     this.#dropSocket();
     this.stateName = 'not_connected';
-    send(this.owner, gunDown(this.conn, protocol, reason, killed));
+    send(this.owner, gunDown(this.conn, protocol, reason, killed, unprocessed));
     if (this.#retriesLeft <= 0) this.#giveUp(reason);
     // An HTTP close after serving a request (announced by connection: close or HTTP/1.0, or
     // ending a body delimited by the close) is no failure: with requests waiting, the next
@@ -460,8 +460,8 @@ export class Connection implements Behaviour, ConnectionContext {
     if (this.handler === from) send(this.conn, CHANGED);
   }
 
-  down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[], unsent: readonly Unsent[] = []): void {
-    send(this.conn, { $gun: 'down', from, reason, killed, unsent } satisfies Event);
+  down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[], unsent: readonly Unsent[] = [], unprocessed: readonly StreamRef[] = []): void {
+    send(this.conn, { $gun: 'down', from, reason, killed, unsent, unprocessed } satisfies Event);
   }
 }
 

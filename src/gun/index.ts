@@ -8,7 +8,7 @@ export type {
   GunMessage, GunUp, GunDown, GunUpgrade, GunResponse, GunData, GunInform, GunTrailers, GunError, GunStreamError, GunConnError,
   GunWs, WsFrame, WsSendFrame, GunErrorReason, DownReason, Headers, IsFin, ProtocolName, StreamRef, ReplyTo,
 } from './messages.js';
-export type { Options, WsOptions, HttpOptions, RetryDecision, RetryContext, ResolvedOptions } from './options.js';
+export type { Options, WsOptions, HttpOptions, Http2Options, RetryDecision, RetryContext, ResolvedOptions } from './options.js';
 export type { RequestHeaders } from './headers.js';
 export type { StateName } from './connection.js';
 export type {

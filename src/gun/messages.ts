@@ -55,7 +55,9 @@ export type GunUp = readonly [tag: 'gun_up', conn: Pid, protocol: 'http' | 'http
 /**
  * `['gun_down', conn, protocol, reason, killedStreams, unprocessedStreams]`: an
  * established connection was lost. `killedStreams` lists the streams it cut (the
- * Websocket stream included, as Gun 2.x does); `unprocessedStreams` is always `[]`.
+ * Websocket stream included, as Gun 2.x does); `unprocessedStreams` lists the HTTP/2 streams
+ * above the last stream id of the server's GOAWAY (it did nothing with them: safe to retry),
+ * and is `[]` otherwise.
  * Not sent for a failed connect attempt, after `gun.close`, `gun.shutdown`, or when the owner died.
  * Changelog: the Gun 1.3 six-element shape (Gun 2.0 dropped the last element).
  * @example on(['gun_down', conn, _, _, _, _], ([, , protocol, reason]) => reconnecting(protocol, reason))
@@ -109,8 +111,8 @@ declare module '../runtime/pattern-types.js' {
 const freeze = Object.freeze;
 
 export const gunUp = (conn: Pid, protocol: 'http' | 'http2'): GunUp => freeze(['gun_up', conn, protocol] as const);
-export const gunDown = (conn: Pid, protocol: ProtocolName, reason: DownReason, killed: readonly StreamRef[]): GunDown =>
-  freeze(['gun_down', conn, protocol, reason, freeze([...killed]), freeze([])] as const);
+export const gunDown = (conn: Pid, protocol: ProtocolName, reason: DownReason, killed: readonly StreamRef[], unprocessed: readonly StreamRef[] = []): GunDown =>
+  freeze(['gun_down', conn, protocol, reason, freeze([...killed]), freeze([...unprocessed])] as const);
 export const gunUpgrade = (conn: Pid, ref: StreamRef, headers: Headers): GunUpgrade =>
   freeze(['gun_upgrade', conn, ref, freeze(['websocket'] as const), headers] as const);
 export const gunResponse = (conn: Pid, ref: StreamRef, fin: IsFin, status: number, headers: Headers): GunResponse =>

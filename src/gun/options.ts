@@ -2,6 +2,7 @@
 // first bad option path, as Gun's check_options does.
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import net, { type TcpSocketConnectOpts } from 'node:net';
+import http2, { type Settings as Http2Settings } from 'node:http2';
 import tls from 'node:tls';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { isToken } from './headers.js';
@@ -54,6 +55,19 @@ export interface HttpOptions {
   maxHeaders?: number;
 }
 
+export interface Http2Options {
+  /** Send a PING every `keepalive` ms; `Infinity` disables it. @default Infinity */
+  keepalive?: number;
+  /**
+   * How many PINGs may go unacknowledged: one more and the peer is taken for dead (the
+   * connection goes down with `['error', 'keepalive_timeout']`). Gun 2.x's
+   * `keepalive_tolerance`. @default Infinity (no check, as Gun)
+   */
+  keepaliveTolerance?: number;
+  /** SETTINGS sent to the server (node:http2's `Settings`: `initialWindowSize`, `maxConcurrentStreams`…). */
+  settings?: Http2Settings;
+}
+
 export interface Options {
   /** Milliseconds to connect (TCP and TLS handshake); `Infinity` waits forever. @default Infinity */
   connectTimeout?: number;
@@ -67,7 +81,11 @@ export interface Options {
    * keep dying within `max(retryTimeout, 1000)` ms of coming up, so an accept-and-close peer cannot cause a storm.
    */
   retryFun?: (retriesLeft: number, context: RetryContext) => RetryDecision;
-  /** Protocols to use; over TLS they are advertised through ALPN. @default ['http'] */
+  /**
+   * Protocols to use, in order of preference: over TLS they are offered through ALPN and the
+   * server picks; over TCP give one (`['http2']` is HTTP/2 with prior knowledge).
+   * @default ['http']
+   */
   protocols?: readonly ('http' | 'http2')[];
   /** @default 'tls' on port 443, else 'tcp' */
   transport?: 'tcp' | 'tls';
@@ -76,6 +94,7 @@ export interface Options {
   /** Options passed to `net.connect` (e.g. `localAddress`, `family`, `noDelay`). */
   tcpOpts?: Omit<TcpSocketConnectOpts, 'host' | 'port'> & { noDelay?: boolean };
   httpOpts?: HttpOptions;
+  http2Opts?: Http2Options;
   /** Defaults for every `gun.wsUpgrade` of this connection. */
   wsOpts?: WsOptions;
 }
@@ -91,10 +110,12 @@ export interface ResolvedOptions {
   readonly tlsOpts: TlsConnectionOptions;
   readonly tcpOpts: Omit<TcpSocketConnectOpts, 'host' | 'port'> & { noDelay?: boolean };
   readonly httpOpts: Required<HttpOptions>;
+  readonly http2Opts: Http2Options;
   readonly wsOpts: WsOptions;
 }
 
-const TOP_KEYS = ['connectTimeout', 'retry', 'retryTimeout', 'retryFun', 'protocols', 'transport', 'tlsOpts', 'tcpOpts', 'httpOpts', 'wsOpts'];
+const TOP_KEYS = ['connectTimeout', 'retry', 'retryTimeout', 'retryFun', 'protocols', 'transport', 'tlsOpts', 'tcpOpts', 'httpOpts', 'http2Opts', 'wsOpts'];
+const HTTP2_KEYS = ['keepalive', 'keepaliveTolerance', 'settings'];
 const HTTP_KEYS = ['keepalive', 'version', 'maxHeaders'];
 export const WS_KEYS = ['protocols', 'compress', 'silencePings', 'keepalive', 'closingTimeout', 'maxPayload', 'reconnect', 'flow'];
 
@@ -117,12 +138,13 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
   check('protocols', o.protocols, (v) => Array.isArray(v) && v.length > 0 && v.every((p) => p === 'http' || p === 'http2') && new Set(v).size === v.length,
     "a non-empty list of unique 'http' | 'http2'");
   check('transport', o.transport, (v) => v === 'tcp' || v === 'tls', "'tcp' or 'tls'");
-  // TODO(gun-parity): HTTP/2. Refused here rather than advertised through ALPN and then
-  // spoken as HTTP/1.1: a negotiated h2 must never break silently.
-  if (o.protocols?.includes('http2')) throw new InvalidOptionError('protocols', "['http'] (HTTP/2 is not supported yet)", o.protocols);
-  // So `protocols` is ['http'] from here on, also over tcp, where there is no ALPN to choose with.
   const transport = o.transport ?? (port === 443 ? 'tls' : 'tcp');
   const protocols = o.protocols ?? DEFAULTS.protocols;
+  // Over tcp there is no ALPN to choose with: the one protocol is spoken from the first byte
+  // (['http2'] is HTTP/2 with prior knowledge, h2c).
+  if (transport === 'tcp' && protocols.length !== 1) {
+    throw new InvalidOptionError('protocols', 'exactly one protocol over tcp (there is no ALPN to choose between them)', protocols);
+  }
   check('tlsOpts', o.tlsOpts, isPlain, 'an object');
   check('tcpOpts', o.tcpOpts, isPlain, 'an object');
   refuseOwnKeys(o.tlsOpts, 'tlsOpts');
@@ -136,6 +158,8 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
     check('httpOpts.version', o.httpOpts.version, (v) => v === 'HTTP/1.1' || v === 'HTTP/1.0', "'HTTP/1.1' or 'HTTP/1.0'");
     check('httpOpts.maxHeaders', o.httpOpts.maxHeaders, (v) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 100_000, 'an integer from 1 to 100000');
   }
+  check('http2Opts', o.http2Opts, isPlain, 'an object');
+  if (o.http2Opts) checkHttp2Options(o.http2Opts);
   check('wsOpts', o.wsOpts, isPlain, 'an object');
   if (o.wsOpts) checkWsOptions(o.wsOpts, 'wsOpts');
   return {
@@ -148,6 +172,7 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
     tlsOpts: o.tlsOpts ?? DEFAULTS.tlsOpts,
     tcpOpts: o.tcpOpts ?? DEFAULTS.tcpOpts,
     httpOpts: o.httpOpts === undefined ? DEFAULTS.httpOpts : { keepalive: o.httpOpts.keepalive ?? Infinity, version: o.httpOpts.version ?? 'HTTP/1.1', maxHeaders: o.httpOpts.maxHeaders ?? DEFAULT_MAX_HEADERS },
+    http2Opts: o.http2Opts ?? DEFAULTS.http2Opts,
     wsOpts: o.wsOpts ?? DEFAULTS.wsOpts,
   };
 }
@@ -161,8 +186,24 @@ const DEFAULTS = Object.freeze({
   tlsOpts: Object.freeze({}),
   tcpOpts: Object.freeze({}),
   httpOpts: Object.freeze({ keepalive: Infinity, version: 'HTTP/1.1' as const, maxHeaders: DEFAULT_MAX_HEADERS }),
+  http2Opts: Object.freeze({}),
   wsOpts: Object.freeze({}),
 });
+
+function checkHttp2Options(h2: Http2Options): void {
+  checkKeys(h2 as Record<string, unknown>, HTTP2_KEYS, 'http2Opts.');
+  check('http2Opts.keepalive', h2.keepalive, isPositiveTimeout, 'an integer > 0 or Infinity');
+  check('http2Opts.keepaliveTolerance', h2.keepaliveTolerance, isTimeout, 'an integer ≥ 0 or Infinity');
+  check('http2Opts.settings', h2.settings, isPlain, 'an object');
+  // node:http2 packs them as it will send them: a bad one fails here, at open.
+  if (h2.settings !== undefined) {
+    try {
+      http2.getPackedSettings(h2.settings);
+    } catch (error) {
+      throw new InvalidOptionError('http2Opts.settings', `settings node:http2 accepts (${(error as Error).message})`, h2.settings);
+    }
+  }
+}
 
 /** Validates Websocket options (at `open` under `wsOpts`, at `wsUpgrade` under `wsUpgrade.opts`). */
 export function checkWsOptions(ws: unknown, path: string): WsOptions {

@@ -77,5 +77,5 @@ export interface ConnectionContext {
    * The connection is gone: `killed` lists the streams it cut (their gun_error already sent);
    * `unsent` are those that never reached the wire, to run first on the next connection.
    */
-  down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[], unsent?: readonly Unsent[]): void;
+  down(from: ProtocolHandler, reason: DownReason, killed: readonly StreamRef[], unsent?: readonly Unsent[], unprocessed?: readonly StreamRef[]): void;
 }

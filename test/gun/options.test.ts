@@ -15,7 +15,7 @@ const bad: [string, unknown, string][] = [
   ['protocols []', { protocols: [] }, 'protocols'],
   ["protocols ['http', 'http']", { protocols: ['http', 'http'] }, 'protocols'],
   ["protocols ['spdy']", { protocols: ['spdy'] }, 'protocols'],
-  ["protocols ['http2'] (not available yet)", { protocols: ['http2'] }, 'protocols'],
+  ["protocols ['http2', 'http'] over tcp (no ALPN)", { protocols: ['http2', 'http'] }, 'protocols'],
   ["transport 'udp'", { transport: 'udp' }, 'transport'],
   ['an unknown key', { foo: 1 }, 'foo'],
   ["tlsOpts 'x'", { tlsOpts: 'x' }, 'tlsOpts'],
