@@ -147,7 +147,7 @@ const { version } = require('erlgun/package.json');`));
   };
   walk(join(installed, 'dist/runtime/index.js'));
   const client = [...seen].filter((f) => f.includes(`${join('dist', 'gun')}`));
-  const heavy = [...outside].filter((s) => /^(node:)?(net|tls|http|https)$|^ws(\/|$)/.test(s));
+  const heavy = [...outside].filter((s) => /^(node:)?(net|tls|http|https|http2)$|^ws(\/|$)/.test(s));
   check('erlgun/runtime imports no ws, net, tls or client module', client.length === 0 && heavy.length === 0 && seen.size > 5, `${[...outside].join(', ')} ${client.join(', ')}`);
 
   // 6. The linters.
