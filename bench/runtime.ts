@@ -8,7 +8,10 @@
 // program without erlgun), then the erlgun cases, then the anchors once more (the same
 // code paying that tax): the table shows the first, the notes the second.
 import { cpus } from 'node:os';
-import { _, compilePatternForBench, flush, isProcessAlive, makeRef, on, processInfo, receive, self, send, spawn, type Pid, type Ref } from './runtime-api.js';
+import {
+  _, anyPid, compilePatternForBench, flush, genServer, isProcessAlive, makeRef, ok, on, processFlag, processInfo, receive, self, send, spawn, spawnLink, supervisor,
+  type GenServer, type Pid, type Ref,
+} from './runtime-api.js';
 import { printTable, sampleOf, spread, type Row, type Sample } from './table.js';
 
 const exposedGc = (globalThis as { gc?: () => void }).gc;
@@ -448,6 +451,121 @@ async function anchorIdle(p: number): Promise<Measures<Idle>> {
   return { spawnMs, bytes, stopMs };
 }
 
+// ---- 5. OTP: a call round trip, and a supervisor restarting a crashing child ----------------
+
+const CALLS = 20_000;
+type RoundTrip = 'ns';
+
+const echoServer: GenServer<null, number, number> = { init: () => ['ok', null], handleCall: (n, _from, state) => ['reply', n, state] };
+
+/** `CALLS` sequential genServer.call round trips to a server that replies at once. */
+function callRoundTrips(): Promise<Measures<RoundTrip>> {
+  return inProcess(async () => {
+    const server = ok(genServer.start(echoServer, undefined));
+    let sum = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < CALLS; i++) sum += await genServer.call(server, i);
+    const ns = ((performance.now() - t0) * 1e6) / CALLS;
+    check(sum === triangle(CALLS), 'every call got its own reply');
+    await genServer.stop(server);
+    return { ns };
+  });
+}
+
+/** The anchor: `CALLS` sends to an echo process, each followed by a receive of its answer. */
+function sendReceivePairs(): Promise<Measures<RoundTrip>> {
+  return inProcess(async () => {
+    const echo = spawn(async () => {
+      const clauses = [on([anyPid, _], ([from, n]) => send(from, ['echo', n]))] as const;
+      for (;;) await receive(clauses);
+    });
+    const answer = [on(['echo', _], ([, n]) => n as number)] as const;
+    const me = self();
+    let sum = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < CALLS; i++) {
+      send(echo, [me, i]);
+      sum += await receive(answer);
+    }
+    const ns = ((performance.now() - t0) * 1e6) / CALLS;
+    check(sum === triangle(CALLS), 'every send got its answer');
+    return { ns };
+  });
+}
+
+const RESTARTS = 10_000;
+const EARLY = 1_000;
+type Restarts = 'us' | 'growth';
+
+/** A child that tells the bench it started and crashes on any cast. */
+function crasher(bench: Pid): GenServer<null, never, unknown, 'crash'> {
+  return {
+    init: () => {
+      send(bench, ['up', self()]);
+      return ['ok', null];
+    },
+    handleCast: () => {
+      throw new Error('crash');
+    },
+  };
+}
+
+/**
+ * Crashes a supervised child `RESTARTS` times, waiting for each restart; `growth` is the heap
+ * after all of them minus the heap after the first `EARLY`, per restart (flat = about 0).
+ */
+function supervisorRestarts(): Promise<Measures<Restarts>> {
+  return inProcess(async () => {
+    const me = self();
+    processFlag('trap_exit', true);
+    // The restart window holds the restarts of the last period: kept short so it stays small.
+    const sup = ok(supervisor.startLink({ init: () => ['ok', [{ intensity: RESTARTS * 2, period: 0.001 }, [{ id: 'c', start: () => genServer.startLink(crasher(me), undefined) }]]] }, undefined));
+    const up = [on(['up', anyPid], ([, pid]) => pid)] as const;
+    let child = await receive(up);
+    let early = 0;
+    const t0 = performance.now();
+    for (let i = 1; i <= RESTARTS; i++) {
+      genServer.cast(child, 'crash');
+      child = await receive(up);
+      if (i === EARLY) early = heapUsed();
+    }
+    const us = ((performance.now() - t0) * 1000) / RESTARTS;
+    const growth = (heapUsed() - early) / (RESTARTS - EARLY);
+    check(isProcessAlive(sup), 'the supervisor outlived every restart');
+    await genServer.stop(sup, 'shutdown');
+    return { us, growth };
+  });
+}
+
+/** The anchor: a hand-written trap_exit loop that spawnLinks the child again on each EXIT. */
+function handRolledRestarts(): Promise<Measures<Restarts>> {
+  return inProcess(async () => {
+    const me = self();
+    processFlag('trap_exit', true);
+    const startChild = (): Pid => spawnLink(async () => {
+      send(me, ['up', self()]);
+      await receive([on('crash', () => {
+        throw new Error('crash');
+      })]);
+    });
+    startChild();
+    const up = [on(['up', anyPid], ([, pid]) => pid)] as const;
+    const exited = [on(['EXIT', _, _], () => startChild())] as const;
+    let child = await receive(up);
+    let early = 0;
+    const t0 = performance.now();
+    for (let i = 1; i <= RESTARTS; i++) {
+      send(child, 'crash');
+      await receive(exited);
+      child = await receive(up);
+      if (i === EARLY) early = heapUsed();
+    }
+    const us = ((performance.now() - t0) * 1000) / RESTARTS;
+    const growth = (heapUsed() - early) / (RESTARTS - EARLY);
+    return { us, growth };
+  });
+}
+
 // ---- the run ---------------------------------------------------------------------------
 
 const started = performance.now();
@@ -474,6 +592,12 @@ const erlgun = {
   pingPong: await sample(5, () => erlgunPingPong(PINGS)),
   backlog: await sample(3, () => backlogs(erlgunBacklog)),
   idle: await sample(3, () => erlgunIdle(IDLE)),
+};
+const otp = {
+  call: await sample(5, callRoundTrips),
+  pair: await sample(5, sendReceivePairs),
+  restarts: await sample(3, supervisorRestarts),
+  handRolled: await sample(3, handRolledRestarts),
 };
 const taxed = await anchors();
 
@@ -524,6 +648,12 @@ const rows: Row[] = [
     `heapUsed after gc(), ${num((idle.bytes.median * IDLE) / 2 ** 20)} MiB in all; ${withAls(taxed.idle.bytes.median, idle.bytes.median)}`),
   row(`4. send 'stop' to all ${num(IDLE)}, until all exited (ms)`, idle.stopMs, plain.idle.stopMs, 0,
     `anchor: resolve every promise; ${withAls(taxed.idle.stopMs.median, idle.stopMs.median)}`),
+  row(`5. genServer.call round trip, ${num(CALLS)} in a row (ns/call)`, otp.call.ns, otp.pair.ns, 0,
+    `target ≤ 2×: ${otp.call.ns.median / otp.pair.ns.median <= 2 ? 'met' : 'NOT met'}; anchor: send + await receive to an echo process (a receive loop); both with ALS on`),
+  row(`5. supervisor restarts a crashing gen_server ${num(RESTARTS)} times (µs/restart)`, otp.restarts.us, otp.handRolled.us, 1,
+    'anchor: a hand-written trap_exit loop that spawnLinks the child again on each EXIT'),
+  row(`5. the same: heap growth from restart ${num(EARLY)} to ${num(RESTARTS)} (bytes/restart)`, otp.restarts.growth, otp.handRolled.growth, 1,
+    `${num((otp.restarts.growth.median * (RESTARTS - EARLY)) / 1024)} KiB over ${num(RESTARTS - EARLY)} restarts (a leak per restart grows with the count); heapUsed after gc()`),
 ];
 
 const cpu = cpus();

@@ -1,5 +1,10 @@
 export * from './runtime/index.js';
 export * as gun from './gun/index.js';
+export { genServer, supervisor, sys } from './otp/index.js';
+export type {
+  Server, GenServer, StartOptions, From, Action, CallResult, InitResult, NoReplyResult, StartResult,
+  ChildSpec, ChildInfo, ChildCounts, ChildType, Restart, Shutdown, Strategy, SupFlags, Supervisor,
+} from './otp/index.js';
 export type {
   GunMessage, GunUp, GunDown, GunUpgrade, GunResponse, GunData, GunInform, GunTrailers, GunError, GunStreamError, GunConnError,
   GunWs, WsFrame, WsSendFrame, GunErrorReason, DownReason, Headers, IsFin, ProtocolName, StreamRef, ReplyTo,

@@ -1,6 +1,6 @@
 // Type-level tests: `npm test` runs tsc first, so a wrong narrowing fails the suite.
 import { test } from 'node:test';
-import { _, anyNumber, anyString, makeRef, on, self, when, type DownMessage, type ExitMessage, type GunDown, type GunError, type GunUpgrade, type GunWs, type Headers, type Matched, type Pid, type Ref, type StreamRef } from '../src/index.js';
+import { _, anyNumber, anyString, makeRef, on, self, when, type DownMessage, type ExitMessage, type GunDown, type GunError, type GunUpgrade, type GunWs, type Headers, type Matched, type Pid, type Ref, type StreamRef, type GenServer, type Server, genServer, matches } from '../src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
@@ -45,4 +45,32 @@ test('handlers get the narrowed message (checked by tsc)', () => {
     const h: Headers = headers;
     return h.length;
   });
+});
+
+test('a started server types call and cast by its callbacks (checked by tsc)', () => {
+  type Call = readonly ['get'] | readonly ['add', number];
+  type Cast = readonly ['reset'];
+  const counter: GenServer<number, Call, number, Cast> = {
+    init: () => ['ok', 0],
+    handleCall: (req, _from, n) => (req[0] === 'add' ? ['reply', n + req[1], n + req[1]] : ['reply', n, n]),
+    handleCast: (req, n) => {
+      const tag: 'reset' = req[0];
+      return tag === 'reset' ? ['noreply', 0] : ['noreply', n];
+    },
+  };
+  const check = (server: Server<Call, number, Cast>): void => {
+    const reply: Promise<number> = genServer.call(server, ['add', 1]);
+    void reply;
+    // @ts-expect-error a request the server does not take
+    void genServer.call(server, ['mul', 2]);
+    // @ts-expect-error a cast the server does not take
+    genServer.cast(server, ['stop']);
+    const value: unknown = ['ok', 1];
+    if (matches(['ok', anyNumber], value)) {
+      const n: number = value[1];
+      void n;
+    }
+  };
+  void counter;
+  void check;
 });

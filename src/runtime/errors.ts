@@ -4,6 +4,7 @@ import { formatTerm, isError } from './format.js';
 export type ErlgunErrorCode =
   | 'ERR_BADARG'
   | 'ERR_BADMATCH'
+  | 'ERR_CASE_CLAUSE'
   | 'ERR_INVALID_OPTION'
   | 'ERR_INVALID_HEADER'
   | 'ERR_INVALID_FRAME'
@@ -33,6 +34,16 @@ export class BadMatchError extends ErlgunError {
   readonly value: unknown;
   constructor(value: unknown, message = 'no match of right hand side value') {
     super('ERR_BADMATCH', message);
+    this.value = value;
+  }
+}
+
+/** `match(value, clauses)`: no clause matched `value` (Erlang's `case_clause`). */
+export class CaseClauseError extends ErlgunError {
+  override name = 'CaseClauseError';
+  readonly value: unknown;
+  constructor(value: unknown) {
+    super('ERR_CASE_CLAUSE', `no case clause matching ${formatTerm(value)}`);
     this.value = value;
   }
 }
@@ -99,7 +110,7 @@ export class ExitError extends ErlgunError {
 }
 
 const CODES: ReadonlySet<string> = new Set<ErlgunErrorCode>([
-  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_INVALID_FRAME', 'ERR_EXIT',
+  'ERR_BADARG', 'ERR_BADMATCH', 'ERR_CASE_CLAUSE', 'ERR_INVALID_OPTION', 'ERR_INVALID_HEADER', 'ERR_INVALID_FRAME', 'ERR_EXIT',
 ]);
 
 /** True for errors erlgun threw, also when they come from another copy of the library (checks `code`). */

@@ -4,6 +4,7 @@ export { Pid, Ref, makeRef, isPid, isRef } from './pid.js';
 export { spawn, spawnLink, spawnMonitor, self, type ProcessBody } from './scheduler.js';
 export { send, register, unregister, whereis, registered, type Dest } from './registry.js';
 export { receive, receiveNow, on, after, flush, TIMEOUT, type Timeout, type Clause, type After } from './receive.js';
+export { match } from './match.js';
 export { _, anyString, anyNumber, anyBuffer, anyPid, anyRef, when, matches, type Matcher, type Wildcard } from './pattern.js';
 export type { Matched, PatternType, KnownMessages, KnownMessage } from './pattern-types.js';
 export { link, unlink, monitor, demonitor, exit, processFlag, type DownMessage, type ExitMessage } from './signals.js';
@@ -17,6 +18,6 @@ export { channels as diagnosticsChannels } from './debug.js';
 export { ok, type Ok, type Err, type Result } from './result.js';
 export { formatTerm } from './format.js';
 export {
-  ErlgunError, BadArgError, BadMatchError, InvalidOptionError, InvalidHeaderError, InvalidFrameError, ExitError,
+  ErlgunError, BadArgError, BadMatchError, CaseClauseError, InvalidOptionError, InvalidHeaderError, InvalidFrameError, ExitError,
   isErlgunError, type ErlgunErrorCode,
 } from './errors.js';

@@ -153,7 +153,11 @@ function isPlainObject(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** True when `value` matches `pattern` (compiles the pattern; prefer `on`/`match` in loops). */
-export function matches(pattern: unknown, value: unknown): boolean {
+/**
+ * True when `value` matches `pattern`, and then `value` is narrowed as a receive clause's
+ * message is. Compiles the pattern each call: in a loop, prefer `on` clauses with `match`.
+ * @example if (matches(['gun_down', conn, _, _, _, _], msg)) drop(msg[1]);
+ */
+export function matches<const P>(pattern: P, value: unknown): value is Matched<P> {
   return compilePattern(pattern)(value);
 }

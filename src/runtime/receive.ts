@@ -85,7 +85,8 @@ export function receive(clauses: readonly Clause<unknown>[], timeout?: number | 
 export function receiveOn(clock: Clock, clauses: readonly Clause<unknown>[], timeout?: number | After<unknown>): Promise<unknown> {
   const proc = current();
   if (!proc.alive) return Promise.reject(new ExitError(proc.exitReason));
-  const pick = picker(clauses);
+  // `receive([], after(ms, fn))` is Erlang's `receive after T -> … end`: a wait nothing can end early but an exit signal.
+  const pick = timeout !== undefined && Array.isArray(clauses) && clauses.length === 0 ? noClause : picker(clauses);
   const mailbox = proc.mailbox;
   if (mailbox.size > 0) {
     const clause = mailbox.take(pick);
@@ -174,6 +175,8 @@ export function receiveNow(clauses: readonly Clause<unknown>[]): unknown {
   return clause.handler(msg as never);
 }
 
+const noClause: Pick = () => undefined;
+
 // One picker per clause list, kept: receive loops reuse their clause arrays.
 const pickers = new WeakMap<readonly Clause<unknown>[], Pick>();
 
@@ -192,7 +195,7 @@ function picker(clauses: readonly Clause<unknown>[]): Pick {
 }
 
 function checkClauses(clauses: unknown): asserts clauses is readonly Clause<unknown>[] {
-  if (!Array.isArray(clauses) || clauses.length === 0) throw new BadArgError('receive: expected a non-empty array of clauses made with on()');
+  if (!Array.isArray(clauses) || clauses.length === 0) throw new BadArgError('receive: expected a non-empty array of clauses made with on() (or [] with a timeout: receive([], after(ms, fn)))');
   for (const clause of clauses) {
     if (typeof (clause as Partial<Clause<unknown>> | null)?.pick !== 'function') {
       throw new BadArgError(`receive: ${formatTerm(clause)} is not a clause; make clauses with on(pattern, handler)`);

@@ -7,10 +7,10 @@ export type Result<T, E = unknown> = Ok<T> | Err<E>;
 
 /**
  * Unwraps `['ok', value, …]` (the second element), and throws `BadMatchError` for anything else: the TypeScript form of
- * Erlang's `{ok, Value} = …`.
+ * Erlang's `{ok, Value} = …` (also over `genServer.start`'s `'ignore'`).
  * @example const protocol = ok(await gun.awaitUp(conn));
  */
-export function ok<T>(result: readonly ['ok', T, ...unknown[]] | Err): T {
+export function ok<T>(result: readonly ['ok', T, ...unknown[]] | Err | 'ignore'): T {
   if (Array.isArray(result) && result[0] === 'ok') return result[1] as T;
   throw new BadMatchError(result, `no match of right hand side value ${JSON.stringify(result, replacer)}`);
 }

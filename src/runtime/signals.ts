@@ -27,7 +27,7 @@ function exitMessage(from: Pid, reason: unknown): ExitMessage {
 }
 
 /** Reasons that are not a crash: no log line for them (Erlang/OTP's proc_lib rule). */
-function isNormalReason(reason: unknown): boolean {
+export function isNormalReason(reason: unknown): boolean {
   return reason === 'normal' || reason === 'shutdown' || reason === 'killed'
     || (Array.isArray(reason) && reason.length === 2 && reason[0] === 'shutdown');
 }
@@ -177,14 +177,19 @@ export function monitorFrom(watcher: Process, pid: Pid): Ref {
 
 /** Removes a monitor. With `flush: true` a DOWN message for it already in the mailbox is removed too. */
 export function demonitor(ref: Ref, opts: { flush?: boolean } = {}): true {
-  const me = current();
+  demonitorIn(current(), ref, opts.flush === true);
+  return true;
+}
+
+/** @internal `demonitor` for a process in hand (a call's reply path) */
+export function demonitorIn(me: Process, ref: Ref, flush: boolean): void {
   const target = me.monitors?.get(ref);
   if (target) {
     me.monitors!.delete(ref);
     target.watchers?.delete(ref);
   }
-  if (opts.flush) me.mailbox.removeAll((m) => Array.isArray(m) && m[0] === 'DOWN' && m[1] === ref);
-  return true;
+  // A monitor still in place has sent no DOWN yet: no mailbox scan (a call's reply path pays none).
+  if (flush && target === undefined) me.mailbox.removeAll((m) => Array.isArray(m) && m[0] === 'DOWN' && m[1] === ref);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { AssertionError } from 'node:assert';
 import { on, receiveOn, TIMEOUT } from '../runtime/receive.js';
 import { processInfo } from '../runtime/info.js';
+import { matches } from '../runtime/pattern.js';
 import { self } from '../runtime/scheduler.js';
 import { BadArgError } from '../runtime/errors.js';
 import type { Matched } from '../runtime/pattern-types.js';
@@ -78,6 +79,18 @@ export function refuteReceived(pattern: unknown, message?: string): Promise<void
   return refuteReceive(pattern, 0, message);
 }
 
+/**
+ * ExUnit's `assert pattern = expr`: fails unless `value` matches `pattern`, printing both;
+ * returns `value` narrowed by the pattern.
+ * @example const [, , status] = assertMatch(['gun_response', conn, 200, _], msg);
+ */
+export function assertMatch<const P>(pattern: P, value: unknown): Matched<P> {
+  if (!matches(pattern, value)) {
+    fail(`Assertion failed, match (=) failed\nPattern: ${formatPattern(pattern)}\nValue:   ${formatPattern(value)}`, pattern, value);
+  }
+  return value;
+}
+
 function mailbox(): readonly unknown[] {
   return processInfo(self())?.messages ?? [];
 }
@@ -89,6 +102,6 @@ function isTimeout(value: unknown): boolean {
 // `expected` is the pattern as written (`_`, `anyNumber`): runners print `expected` with their
 // own formatter, which shows the pattern's objects (`{ __wildcard: true }`). The operator is
 // node:assert's `fail`, which jest prints as the message alone instead of a diff against `actual`.
-function fail(message: string, pattern: unknown): never {
-  throw new AssertionError({ message, expected: formatPattern(pattern), operator: 'fail' });
+function fail(message: string, pattern: unknown, actual?: unknown): never {
+  throw new AssertionError({ message, expected: formatPattern(pattern), actual, operator: 'fail' });
 }

@@ -1,15 +1,10 @@
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { _, after, cancelTimer, on, readTimer, receive, self, sendAfter, spawnMonitor, exit, register } from '../../src/index.js';
+import { _, after, cancelTimer, on, processInfo, readTimer, receive, self, send, sendAfter, spawnMonitor, exit, register } from '../../src/index.js';
 import { startTimer } from '../../src/runtime/clock.js';
 import { assertReceive, assertReceived, inProcess, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
+import { simulatedClock } from '../helpers/clock.js';
 
-/** A simulated clock for one test, put back when the test ends. */
-function simulatedClock(t: TestContext): SimulatedClock {
-  const clock = new SimulatedClock().install();
-  t.after(() => clock.uninstall());
-  return clock;
-}
 
 test('sendAfter delivers on the simulated clock, not before', (t) => inProcess(async () => {
   const clock = simulatedClock(t);
@@ -128,3 +123,29 @@ test('a timer is cancelled on the clock it was set on, whatever clock is current
   assert.equal(liveTimeouts(), before, 'the real timer was cleared on the real clock');
   assert.equal(clock.pending, 0, 'the simulated one on the simulated clock');
 });
+test("receive([], after(ms, fn)) is Erlang's `receive after T -> … end`: it sleeps ms and leaves the mailbox alone", (t) => inProcess(async () => {
+  const clock = simulatedClock(t);
+  const me = self();
+  const [pid, mref] = spawnMonitor(async () => {
+    send(self(), 'queued');
+    const got = await receive([], after(1000, () => 'slept'));
+    send(me, ['woke', got, processInfo(self())?.messages]);
+  });
+  await clock.advance(999);
+  await refuteReceived(['woke', _, _]);
+  await clock.advance(1);
+  await assertReceived(['woke', 'slept', ['queued']]);
+  await assertReceive(['DOWN', mref, 'process', pid, 'normal']);
+}));
+
+test('an exit signal reaches a process waiting in receive([], after(ms, fn))', (t) => inProcess(async () => {
+  simulatedClock(t);
+  const [pid, mref] = spawnMonitor(async () => {
+    await receive([], after(60_000, () => 'slept'));
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(processInfo(pid)?.status, 'waiting');
+  exit(pid, 'bye');
+  await assertReceived(['DOWN', mref, 'process', pid, 'bye']);
+  await assert.rejects(async () => receive([]), { code: 'ERR_BADARG' }, 'an empty receive with no timeout would wait forever');
+}));

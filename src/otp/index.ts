@@ -1,0 +1,6 @@
+// Erlang/OTP's behaviours on the runtime. Names are Erlang's in camelCase; atoms stay strings.
+export * as genServer from './gen-server.js';
+export * as sys from './sys.js';
+export type { Server, GenServer, StartOptions, From, Action, CallResult, InitResult, NoReplyResult, StartResult } from './gen-server.js';
+export * as supervisor from './supervisor.js';
+export type { ChildSpec, ChildInfo, ChildCounts, ChildType, Restart, Shutdown, Strategy, SupFlags, Supervisor } from './supervisor.js';
