@@ -56,9 +56,15 @@ try {
   const installed = join(app, 'node_modules', 'erlgun');
 
   // 3. Strict type checks with both resolutions; `ctx.opts` must be typed (not `any`).
-  const consumer = `import { _, gun, on, receive, self, send, spawn, type Pid } from 'erlgun';
+  const consumer = `import { _, diagnosticsChannels, gun, messages, on, receive, self, send, spawn, type ConnectionRetryMessage, type Pid, type WaitOptions } from 'erlgun';
 import { spawn as spawnOnly, receive as receiveOnly } from 'erlgun/runtime';
-import { assertReceive, inProcess } from 'erlgun/testing';
+import { assertReceive, configure, inProcess } from 'erlgun/testing';
+const retryChannel: 'erlgun:connection:retry' = diagnosticsChannels.connectionRetry;
+const wait = (m: ConnectionRetryMessage): number => m.wait;
+const opts: WaitOptions = { signal: AbortSignal.timeout(10) };
+const iterator: AsyncIterable<readonly ['tick', number]> = messages(['tick', 0 as number], opts);
+configure({ assertReceiveTimeout: 200 });
+void retryChannel; void wait; void iterator;
 const pid: Pid = spawn(() => undefined);
 send(self(), ['hello', pid]);
 const got: string = await receive([on(['hello', _], () => 'hi')]);
@@ -141,7 +147,7 @@ const { version } = require('erlgun/package.json');`));
   };
   walk(join(installed, 'dist/runtime/index.js'));
   const client = [...seen].filter((f) => f.includes(`${join('dist', 'gun')}`));
-  const heavy = [...outside].filter((s) => /^(node:)?(net|tls|http|https)$|^ws(\/|$)/.test(s));
+  const heavy = [...outside].filter((s) => /^(node:)?(net|tls|http|https|http2)$|^ws(\/|$)/.test(s));
   check('erlgun/runtime imports no ws, net, tls or client module', client.length === 0 && heavy.length === 0 && seen.size > 5, `${[...outside].join(', ')} ${client.join(', ')}`);
 
   // 6. The linters.

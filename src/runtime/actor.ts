@@ -8,6 +8,7 @@ import { Process } from './process.js';
 import { addProcess } from './registry.js';
 import { actAs, exitReason } from './scheduler.js';
 import { terminate } from './signals.js';
+import { enqueue } from './microtask.js';
 
 /** What an actor does with its messages (not exported from an entry point; process.d.ts names it). */
 export interface Behaviour {
@@ -45,7 +46,7 @@ export function wake(proc: Process): void {
   ready.push(proc);
   if (!scheduled) {
     scheduled = true;
-    queueMicrotask(runReady);
+    enqueue(runReady);
   }
 }
 

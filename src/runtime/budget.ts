@@ -4,6 +4,7 @@
 // of a budget; once it is spent, wake-ups wait for one `setImmediate`, the event loop turns
 // (timers fire, sockets are read), and the budget is refilled. One yield per budget, not per
 // message: a `setImmediate` costs more than delivering a message.
+import { nextTurn } from './microtask.js';
 
 /** Wake-ups between two yields to the event loop: well under a millisecond of work. */
 const BUDGET = 1000;
@@ -17,7 +18,7 @@ export function spend(): boolean {
   if (--left > 0) return true;
   if (!yielding) {
     yielding = true;
-    setImmediate(refill);
+    nextTurn(refill);
   }
   return false;
 }

@@ -8,6 +8,7 @@ import type { Pid, Ref } from './pid.js';
 import { Process } from './process.js';
 import { addProcess } from './registry.js';
 import { linkProcesses, monitorFrom, terminate } from './signals.js';
+import { enqueue } from './microtask.js';
 
 const running = new AsyncLocalStorage<Process>();
 
@@ -63,7 +64,7 @@ function startProcess(body: ProcessBody, setup?: (proc: Process) => void): Proce
   const proc = new Process();
   addProcess(proc);
   setup?.(proc);
-  queueMicrotask(() => runBody(proc, body));
+  enqueue(() => runBody(proc, body));
   return proc;
 }
 

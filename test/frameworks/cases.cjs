@@ -65,6 +65,27 @@ module.exports = function defineCases({ test, fakeTimers, erlgun, testing }) {
     }
   }));
 
+  test('processes start and take turns under fake timers (jest fakes queueMicrotask and setImmediate too)', async () => {
+    fakeTimers.install();
+    try {
+      await inProcess(async () => {
+        const me = self();
+        spawn(() => send(me, 'started'));
+        await assertReceive('started', 1000);
+        // Longer than one scheduling budget: the scheduler's yield to the event loop is real too.
+        const echo = spawn(async () => {
+          for (;;) await receive([on(['ping', _], ([, n]) => send(me, ['pong', n]))]);
+        });
+        for (let n = 0; n < 3000; n++) {
+          send(echo, ['ping', n]);
+          await receive([on(['pong', n], () => undefined)]);
+        }
+      });
+    } finally {
+      fakeTimers.uninstall();
+    }
+  });
+
   test('gun gets a response from a real server', async () => {
     const server = http.createServer((req, res) => res.end(`hi ${req.url}`));
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
