@@ -3,4 +3,5 @@
 // scheduler yields to the event loop with setImmediate: with the fakes, nothing would run until
 // the test advanced the fake clock.
 export const enqueue: (callback: () => void) => void = queueMicrotask;
-export const nextTurn: (callback: () => void) => unknown = setImmediate;
+export const nextTurn: (callback: () => void) => NodeJS.Immediate = setImmediate;
+export const cancelTurn: (handle: NodeJS.Immediate) => void = clearImmediate;

@@ -8,6 +8,7 @@ import PQueue from 'p-queue';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from '../protocol.js';
 import { getClock, startTimer, type Timer } from '../../runtime/clock.js';
 import { logCrash } from '../../runtime/log.js';
+import { cancelTurn, nextTurn } from '../../runtime/microtask.js';
 import {
   errorAtom, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, gunUpgrade, Sentences,
   type DownReason, type Headers, type ReplyTo, type StreamRef,
@@ -437,14 +438,14 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       held = chunk;
       // Out of flow: the chunk read meanwhile waits for gun.updateFlow (or the end) instead.
       if (stream.flow > 0) {
-        turn ??= setImmediate(this.#guard(stream, () => {
+        turn ??= nextTurn(this.#guard(stream, () => {
           turn = undefined;
           sendHeld();
         }));
       }
     }));
     res.on('end', this.#guard(stream, () => {
-      if (turn !== undefined) clearImmediate(turn);
+      if (turn !== undefined) cancelTurn(turn);
       // The close we asked for or were told of comes next: 'normal', as Gun reports it. A body
       // the close itself ended is reported as Gun does: the stream killed by a 'closed' socket.
       if (closeDelimited) this.#endedByClose.push(stream.ref);

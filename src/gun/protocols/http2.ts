@@ -5,6 +5,7 @@ import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHt
 import type { Socket } from 'node:net';
 import { startTimer, type Timer } from '../../runtime/clock.js';
 import { logCrash } from '../../runtime/log.js';
+import { cancelTurn, nextTurn } from '../../runtime/microtask.js';
 import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent } from '../protocol.js';
 import {
   errorAtom, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, Sentences,
@@ -175,7 +176,7 @@ export class Http2Handler implements ProtocolHandler {
       }
       held = chunk;
       if (stream.flow > 0) {
-        turn ??= setImmediate(() => {
+        turn ??= nextTurn(() => {
           turn = undefined;
           sendHeld();
         });
@@ -187,7 +188,7 @@ export class Http2Handler implements ProtocolHandler {
       if (!stream.cancelled) ctx.reply(replyTo, gunTrailers(ctx.conn, ref, headerList(raw)));
     });
     h2.on('end', () => {
-      if (turn !== undefined) clearImmediate(turn);
+      if (turn !== undefined) cancelTurn(turn);
       if (received < expected && expected !== Infinity && !stream.done) {
         // Cut short: the session's end reports it (gun_error closed, killed in gun_down).
         sendHeld();
