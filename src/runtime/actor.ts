@@ -57,7 +57,7 @@ function runReady(): void {
     const batch = ready;
     ready = [];
     for (let i = 0; i < batch.length; i++) {
-      if (!spend()) {
+      if (!spend(batch[i])) {
         ready = i === 0 ? batch.concat(ready) : batch.slice(i).concat(ready);
         defer(runReady);
         return;

@@ -61,7 +61,7 @@ export class Process {
         if (this.waiter !== waiter) return;
         waiter.timer = undefined;
         waiter.timedOut = true;
-        if (!waiter.woken) wakeWaiter(waiter);
+        if (!waiter.woken) wakeWaiter(this, waiter);
       }, clock);
     }
     this.waiter = waiter;
@@ -91,7 +91,7 @@ export class Process {
       return;
     }
     const waiter = this.waiter;
-    if (waiter !== undefined && !waiter.woken) wakeWaiter(waiter);
+    if (waiter !== undefined && !waiter.woken) wakeWaiter(this, waiter);
   }
 
   onExit(listener: (reason: unknown) => void): void {
@@ -107,8 +107,8 @@ export class Process {
   }
 }
 
-function wakeWaiter(waiter: Waiter): void {
+function wakeWaiter(proc: Process, waiter: Waiter): void {
   waiter.woken = true;
-  if (spend()) waiter.resolve();
+  if (spend(proc)) waiter.resolve();
   else defer(waiter.resolve);
 }

@@ -99,8 +99,8 @@ export function receiveOn(clock: Clock, clauses: readonly Clause<unknown>[], tim
       } catch (error) {
         return Promise.reject(error);
       }
-      // A loop that only takes queued messages must yield too, once its budget is spent.
-      return spend() ? Promise.resolve(value) : new Promise((resolve) => defer(() => resolve(value)));
+      // Two processes that never wait (each always finds a message) must yield too.
+      return spend(proc) ? Promise.resolve(value) : new Promise((resolve) => defer(() => resolve(value)));
     }
   }
   let ms = Infinity;

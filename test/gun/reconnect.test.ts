@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, exit, gun, monitor, ok, on, receive, self, send, spawn, spawnMonitor, isProcessAlive, type Pid, type DownMessage, type Options, type TimerHandle } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceive, SimulatedClock } from '../../src/testing/index.js';
-import { deadPort, startHttp, startRaw, sleep } from '../helpers/servers.js';
+import { deadPort, startHttp, startRaw } from '../helpers/servers.js';
 
 test('server closes a connection that died young → gun_down closed → gun_up again after retryTimeout (simulated clock)', (t) => inProcess(async () => {
   const srv = await startHttp((_req, res) => res.end('ok'));
@@ -199,12 +199,14 @@ test('retryFun decides the backoff; it gets the retries left and the reason', ()
 }));
 
 test('requests made while disconnected are sent after the reconnect', (t) => inProcess(async () => {
+  const clock = recordingClock(t);
   const port = await deadPort();
   const conn = gun.open('127.0.0.1', port, { retryTimeout: 50 });
   const ref = gun.get(conn, '/queued');
-  await sleep(20);
+  await clock.timersSet(1); // the first attempt failed
   const srv = await startHttp((req, res) => res.end(`got ${req.url}`), port);
   t.after(() => srv.close());
+  await clock.advance(50);
   await assertReceive(['gun_up', conn, 'http'], 1000);
   assert.equal(ok(await gun.awaitBody(conn, ref)).toString(), 'got /queued');
 }));
@@ -214,34 +216,47 @@ test('connectTimeout ends an attempt that hangs', (t) => inProcess(async () => {
   // so the timeout is tested through the simulated clock against a TLS server that never answers the handshake.
   const srv = await startRaw(() => undefined);
   t.after(() => srv.close());
-  const clock = new SimulatedClock().install();
-  t.after(() => clock.uninstall());
+  const clock = recordingClock(t);
   const conn = gun.open('127.0.0.1', srv.port, { transport: 'tls', connectTimeout: 300, retry: 0 });
   const mref = monitor(conn);
-  await sleep(30);
-  await clock.advance(300);
+  await clock.timersSet(1); // the attempt started
+  await clock.advance(299);
+  assert.equal(gun.info(conn)?.stateName, 'connecting');
+  await clock.advance(1);
   await assertReceive(['DOWN', mref, 'process', conn, ['shutdown', 'timeout']], 1000);
 }));
 
-test('gun.close while the TLS handshake hangs closes the socket at once', (t) => inProcess(async () => {
-  let closed = 0;
-  const srv = await startRaw((socket) => socket.resume().on('close', () => closed++));
+/** A raw server that keeps its sockets open: `accepted` and `closed` resolve at the first socket's accept and close. */
+async function startHolding(t: TestContext): Promise<{ port: number; accepted: Promise<void>; closed: Promise<void> }> {
+  let onAccept!: () => void;
+  let onClose!: () => void;
+  const accepted = new Promise<void>((resolve) => {
+    onAccept = resolve;
+  });
+  const closed = new Promise<void>((resolve) => {
+    onClose = resolve;
+  });
+  const srv = await startRaw((socket) => {
+    socket.resume().on('close', onClose);
+    onAccept();
+  });
   t.after(() => srv.close());
+  return { port: srv.port, accepted, closed };
+}
+
+test('gun.close while the TLS handshake hangs closes the socket at once', (t) => inProcess(async () => {
+  // The server never closes: only the client's close can end the socket (the test times out otherwise).
+  const srv = await startHolding(t);
   const conn = gun.open('127.0.0.1', srv.port, { transport: 'tls', retry: 0 });
-  await sleep(50);
+  await srv.accepted;
   assert.equal(gun.info(conn)?.stateName, 'connecting');
   gun.close(conn);
-  await sleep(50);
-  assert.equal(closed, 1);
   assert.equal(isProcessAlive(conn), false);
+  await srv.closed;
 }));
 
 test('owner exits → the connection closes its socket and exits [shutdown, [owner_down, reason]]', (t) => inProcess(async () => {
-  let closed = 0;
-  const srv = await startRaw((socket) => {
-    socket.on('close', () => closed++);
-  });
-  t.after(() => srv.close());
+  const srv = await startHolding(t);
   const me = self();
   const [owner, oref] = spawnMonitor(async () => {
     const conn = gun.open('127.0.0.1', srv.port);
@@ -250,16 +265,16 @@ test('owner exits → the connection closes its socket and exits [shutdown, [own
   });
   const conn = await receive([on(['conn', _], ([, c]) => c as Pid)]);
   const cref = monitor(conn);
-  await sleep(30);
+  await srv.accepted;
   send(owner, 'crash');
   await assertReceive(['DOWN', oref, 'process', owner, 'boom'], 1000);
   const [, , , , reason] = await assertReceive(['DOWN', cref, 'process', conn, _], 1000) as DownMessage;
   assert.deepEqual(reason, ['shutdown', ['owner_down', 'boom']]);
-  await sleep(20);
-  assert.equal(closed, 1);
+  await srv.closed;
 }));
 
-test('an owner that exits normal takes the connection down with normal; during a retry wait too', () => inProcess(async () => {
+test('an owner that exits normal takes the connection down with normal; during a retry wait too', (t) => inProcess(async () => {
+  const clock = recordingClock(t);
   const port = await deadPort();
   const me = self();
   const owner = spawn(async () => {
@@ -268,7 +283,8 @@ test('an owner that exits normal takes the connection down with normal; during a
   });
   const conn = await receive([on(['conn', _], ([, c]) => c as Pid)]);
   const cref = monitor(conn);
-  await sleep(20);
+  await clock.timersSet(1); // the attempt failed: the connection waits to retry
+  assert.equal(gun.info(conn)?.stateName, 'not_connected');
   send(owner, 'stop');
   await assertReceive(['DOWN', cref, 'process', conn, 'normal'], 1000);
 }));
