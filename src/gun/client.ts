@@ -205,7 +205,7 @@ export function wsSend(conn: Pid, ...args: [WsSendFrame | readonly WsSendFrame[]
   requireConn(conn);
   const frames = checkFrames(args.length === 2 ? args[1] : args[0]);
   // A message like every other call: it is handled in order with them, inside the actor.
-  command(conn, { $gun: 'ws_send', frames, caller: self() });
+  command(conn, { $gun: 'ws_send', frames, caller: self(), ref: args.length === 2 ? args[0] : undefined });
 }
 
 /** What `gun.info` returns. Socket keys are absent while not connected (Gun 2.x). */
