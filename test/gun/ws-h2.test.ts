@@ -3,7 +3,7 @@
 // leaves the connection and its other streams up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { _, gun, ok } from '../../src/index.js';
+import { _, gun, monitor, ok } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceived } from '../../src/testing/index.js';
 import { testCert } from '../helpers/certs.js';
 import { startWsH2 } from '../helpers/ws-h2-server.js';
@@ -115,6 +115,8 @@ test('RFC 8441: a refused upgrade delivers the response and its body on the same
   await assertReceive(['gun_response', conn, ref, 'nofin', 403, _], 2000);
   assert.deepEqual(await assertReceive(['gun_data', conn, ref, _, _], 2000), ['gun_data', conn, ref, 'fin', Buffer.from('no websocket here')]);
   await barrier(conn);
+  // Our side of the CONNECT ended with the response (Gun 2.4.1 leaves it half open).
+  assert.deepEqual(srv.log, ['connect /refuse', 'end /refuse']);
   await refuteReceived(['gun_error', conn, ref, _]);
   await refuteReceived(['gun_upgrade', conn, ref, _, _]);
   await refuteReceived(['gun_down', conn, _, _, _, _]);
@@ -177,4 +179,30 @@ test('RFC 8441: closingTimeout: a server that never answers our close; gun_error
   await barrier(conn);
   await refuteReceived(['gun_down', conn, _, _, _, _]);
   gun.close(conn);
+}));
+
+test('RFC 8441: the connection lost under a Websocket stream: gun_error closed for it, then gun_down http2 with it killed', (t) => inProcess(async () => {
+  const srv = await startWsH2();
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { ...h2c, retry: 0 });
+  const ref = gun.wsUpgrade(conn, '/dropped');
+  await assertReceive(['gun_upgrade', conn, ref, _, _], 2000);
+  gun.wsSend(conn, ref, ['text', 'drop']);
+  await assertReceive(['gun_error', conn, ref, ['closed', 'The connection was lost.']], 2000);
+  await assertReceive(['gun_down', conn, 'http2', _, [ref], []], 2000);
+  await refuteReceived(['gun_ws', conn, ref, _]);
+}));
+
+test('RFC 8441: gun.shutdown closes each Websocket stream with 1001, delivers the server close reply, then a clean exit', (t) => inProcess(async () => {
+  const srv = await startWsH2();
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, h2c);
+  const ref = gun.wsUpgrade(conn, '/bye');
+  await assertReceive(['gun_upgrade', conn, ref, _, _], 2000);
+  const mref = monitor(conn);
+  gun.shutdown(conn);
+  assert.deepEqual(await assertReceive(['gun_ws', conn, ref, _], 2000), ['gun_ws', conn, ref, ['close', 1001, '']]);
+  await assertReceive(['DOWN', mref, 'process', conn, 'shutdown'], 2000);
+  assert.equal(await srv.seen(/^close /), 'close 1001');
+  await refuteReceived(['gun_error', conn, ref, _]);
 }));

@@ -2,27 +2,10 @@
 // own Receiver and Sender (server side: frames out unmasked, frames in must be masked).
 import http2, { type Http2SecureServer, type Http2Server, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import * as wsLib from 'ws';
+import { Receiver, Sender } from '../../src/gun/protocols/ws-framing.js';
 import { testCert } from './certs.js';
 
-interface Receiver {
-  write(chunk: Buffer): boolean;
-  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this;
-  on(event: 'ping' | 'pong', listener: (data: Buffer) => void): this;
-  on(event: 'conclude', listener: (code: number, reason: Buffer) => void): this;
-  on(event: 'error', listener: (error: Error) => void): this;
-}
-interface Sender {
-  send(data: string | Buffer, options: { binary: boolean; fin: boolean; mask: boolean; compress: boolean }): void;
-  ping(data: string | Buffer, mask: boolean): void;
-  close(code: number | undefined, reason: string, mask: boolean): void;
-}
-const { Receiver, Sender } = wsLib as unknown as {
-  Receiver: new (options: { isServer: boolean; maxPayload?: number }) => Receiver;
-  Sender: new (socket: ServerHttp2Stream, extensions: Record<string, never>) => Sender;
-};
-
-export interface WsH2Server {
+interface WsH2Server {
   readonly port: number;
   /** What the server saw, in order: 'connect <path>', 'text <s>', 'binary <n>', 'close <code>', 'end', 'error <msg>'. */
   readonly log: string[];
@@ -37,7 +20,7 @@ export interface WsH2Server {
 
 /**
  * Echoes text and binary messages. Text commands: 'close please' → the server closes (1000,
- * 'bye'); 'ping me' → a ping 'p'; 'big <n>' → a text message of n bytes; 'mute' → nothing more is answered. A CONNECT to /refuse
+ * 'bye'); 'ping me' → a ping 'p'; 'big <n>' → a text message of n bytes; 'mute' → nothing more is answered; 'drop' → the whole HTTP/2 session is destroyed. A CONNECT to /refuse
  * gets 403 with a body; an ordinary GET gets 'hello'.
  */
 export async function startWsH2(opts: { tls?: boolean; enableConnectProtocol?: boolean } = {}): Promise<WsH2Server> {
@@ -78,6 +61,8 @@ export async function startWsH2(opts: { tls?: boolean; enableConnectProtocol?: b
     connects.push(headers);
     note(`connect ${headers[':path']}`);
     if (headers[':path'] === '/refuse') {
+      stream.on('end', () => note('end /refuse'));
+      stream.resume();
       stream.respond({ ':status': 403, 'content-type': 'text/plain' });
       stream.end('no websocket here');
       return;
@@ -98,6 +83,7 @@ export async function startWsH2(opts: { tls?: boolean; enableConnectProtocol?: b
       note(`text ${text}`);
       if (muted) return;
       if (text === 'mute') muted = true;
+      else if (text === 'drop') stream.session?.destroy();
       else if (text === 'close please') {
         closeSent = true;
         sender.close(1000, 'bye', false);

@@ -401,6 +401,7 @@ export class Http2Handler implements ProtocolHandler {
 
   destroy(): void {
     this.#gone = true;
+    for (const stream of this.#streams.values()) stream.ws?.abandon();
     this.#keepalive?.cancel();
     this.#session.destroy();
   }
@@ -415,6 +416,7 @@ export class Http2Handler implements ProtocolHandler {
     this.#waiting = [];
     for (const stream of this.#streams.values()) {
       if (stream.done || stream.cancelled || stream.ws?.ended === true) continue;
+      stream.ws?.abandon();
       // Never written: it runs on the next connection.
       if (stream.h2.id === undefined) {
         unsent.push(stream.command);

@@ -3,7 +3,6 @@
 // Gun's message and close rules to one stream. Ending it ends only this stream: the HTTP/2
 // connection and its other streams stay up.
 import http2, { type ClientHttp2Stream } from 'node:http2';
-import * as wsLib from 'ws';
 import { startTimer, type Timer } from '../../runtime/clock.js';
 import type { Pid } from '../../runtime/pid.js';
 import { logCrash } from '../../runtime/log.js';
@@ -15,29 +14,11 @@ import { DEFAULT_CLOSING_TIMEOUT, type WsOptions } from '../options.js';
 import { websocketClosed } from '../diagnostics.js';
 import type { ConnectionContext } from '../protocol.js';
 import { closeCodeOf, DEFAULT_MAX_PAYLOAD } from './ws.js';
+import { Receiver, Sender } from './ws-framing.js';
 
 const { NGHTTP2_CANCEL } = http2.constants;
 const EMPTY = Buffer.alloc(0);
 
-// @types/ws does not declare Receiver and Sender, though ws exports them: the part used here.
-interface Receiver {
-  write(chunk: Buffer): boolean;
-  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this;
-  on(event: 'ping' | 'pong', listener: (data: Buffer) => void): this;
-  on(event: 'conclude', listener: (code: number, reason: Buffer) => void): this;
-  on(event: 'error', listener: (error: Error) => void): this;
-}
-interface Sender {
-  send(data: string | Buffer, options: { binary: boolean; fin: boolean; mask: boolean; compress: boolean }): void;
-  ping(data: string | Buffer, mask: boolean): void;
-  pong(data: string | Buffer, mask: boolean): void;
-  close(code: number | undefined, reason: string | Buffer, mask: boolean): void;
-}
-interface Framing {
-  Receiver: new (options: { isServer: boolean; maxPayload: number; binaryType: 'nodebuffer' }) => Receiver;
-  Sender: new (socket: ClientHttp2Stream, extensions: Record<string, never>) => Sender;
-}
-const { Receiver, Sender } = wsLib as unknown as Framing;
 
 /** The sentence for a Websocket stream the server ended without a close frame. */
 const ENDED = 'The Websocket stream ended without a close frame.';
@@ -49,7 +30,7 @@ export class WsH2Stream {
   readonly #replyTo: Pid;
   readonly #opts: WsOptions;
   readonly #h2: ClientHttp2Stream;
-  readonly #sender: Sender;
+  readonly #sender: InstanceType<typeof Sender>;
   readonly #onEnd: () => void;
   #flow: number;
   #closeSent = false;
@@ -81,10 +62,16 @@ export class WsH2Stream {
     h2.on('data', (chunk: Buffer) => {
       if (!this.#ended) receiver.write(chunk);
     });
+    // A stream cut by the session's end is reported with the connection's loss (killed in gun_down).
+    const sessionGone = (): boolean => h2.session === undefined || h2.session.destroyed || h2.session.closed;
     // The server's END_STREAM: after its close frame that is the handshake's end; before it, a loss.
-    h2.on('end', () => this.#finish(this.#closeReceived ? undefined : ENDED));
+    h2.on('end', () => {
+      if (this.#closeReceived || !sessionGone()) this.#finish(this.#closeReceived ? undefined : ENDED);
+    });
     h2.on('error', () => undefined);
-    h2.on('close', () => this.#finish(this.#closeReceived ? undefined : `${ENDED} (code ${h2.rstCode ?? 0})`));
+    h2.on('close', () => {
+      if (this.#closeReceived || !sessionGone()) this.#finish(this.#closeReceived ? undefined : `${ENDED} (code ${h2.rstCode ?? 0})`);
+    });
     if (this.#flow <= 0) h2.pause();
     this.#armKeepalive();
   }
@@ -201,6 +188,13 @@ export class WsH2Stream {
       logCrash(ctx.conn, e);
     }
     this.#onEnd();
+  }
+
+  /** The session is gone: the connection reports this stream; only the timers stop here. */
+  abandon(): void {
+    this.#ended = true;
+    this.#disarmKeepalive();
+    this.#closingTimer?.cancel();
   }
 
   /** The connection goes away (shutdown, owner down): close 1001, as Gun 2.x. */
