@@ -307,3 +307,26 @@ test('h2 server push is off: the client SETTINGS disable it (gun_push cannot nam
   assert.equal(pushAllowed, false);
   gun.close(conn);
 }));
+
+test('h2 server push enabled by the user: each pushed stream is refused with REFUSED_STREAM, the request is answered', (t) => inProcess(async () => {
+  let refused: Promise<number> | undefined;
+  const srv = await h2c((stream) => {
+    stream.pushStream({ ':path': '/pushed' }, (error, pushed) => {
+      if (error) throw error;
+      refused = new Promise((resolve) => pushed.on('close', () => resolve(pushed.rstCode)));
+      pushed.on('error', () => undefined);
+      pushed.respond({ ':status': 200 });
+      // Left open: only the client's RST_STREAM can close it.
+      pushed.write('pushed body');
+      stream.respond({ ':status': 200 });
+      stream.end('main');
+    });
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { protocols: ['http2'], http2Opts: { settings: { enablePush: true } } });
+  const ref = gun.get(conn, '/');
+  assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), 'main');
+  assert.equal(await refused, http2.constants.NGHTTP2_REFUSED_STREAM);
+  await refuteReceived(['gun_push', conn, _, _, _, _, _]);
+  gun.close(conn);
+}));

@@ -206,3 +206,21 @@ test('RFC 8441: gun.shutdown closes each Websocket stream with 1001, delivers th
   assert.equal(await srv.seen(/^close /), 'close 1001');
   await refuteReceived(['gun_error', conn, ref, _]);
 }));
+
+test('RFC 8441: frames sent before gun_upgrade wait for it; the 1.3 form goes to the only Websocket, and is refused with two', (t) => inProcess(async () => {
+  const srv = await startWsH2();
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, h2c);
+  const first = gun.wsUpgrade(conn, '/first');
+  gun.wsSend(conn, first, ['text', 'early, by ref']);
+  gun.wsSend(conn, ['text', 'early, 1.3 form']);
+  await assertReceive(['gun_upgrade', conn, first, _, _], 2000);
+  assert.deepEqual(await assertReceive(['gun_ws', conn, first, _], 2000), ['gun_ws', conn, first, ['text', 'early, by ref']]);
+  assert.deepEqual(await assertReceive(['gun_ws', conn, first, _], 2000), ['gun_ws', conn, first, ['text', 'early, 1.3 form']]);
+  const second = gun.wsUpgrade(conn, '/second');
+  await assertReceive(['gun_upgrade', conn, second, _, _], 2000);
+  gun.wsSend(conn, ['text', 'to which?']);
+  await assertReceive(['gun_error', conn, ['badstate', 'Several Websockets share this connection: gun.wsSend needs the stream reference.']], 2000);
+  await refuteReceived(['gun_ws', conn, _, _]);
+  gun.close(conn);
+}));

@@ -340,8 +340,8 @@ export class Http2Handler implements ProtocolHandler {
       target.ws.send(frames, caller);
       return true;
     }
-    if (target !== undefined && this.awaitsUpgrade()) return false;
-    if (target === undefined && ref === undefined && this.awaitsUpgrade()) return false;
+    // As on HTTP/1.1: while an upgrade is under way, frames wait for its outcome.
+    if (this.awaitsUpgrade()) return false;
     ctx.reply(ctx.owner, gunConnError(ctx.conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
     return true;
   }

@@ -19,7 +19,6 @@ import { Receiver, Sender } from './ws-framing.js';
 const { NGHTTP2_CANCEL } = http2.constants;
 const EMPTY = Buffer.alloc(0);
 
-
 /** The sentence for a Websocket stream the server ended without a close frame. */
 const ENDED = 'The Websocket stream ended without a close frame.';
 const NO_CLOSE_REPLY = 'The server did not answer the close frame within closingTimeout.';
@@ -35,6 +34,9 @@ export class WsH2Stream {
   #flow: number;
   #closeSent = false;
   #closeReceived = false;
+  /** The close frame that ended the Websocket (1006: none came), for diagnostics. */
+  #closeCode = 1006;
+  #closeReason = '';
   #ended = false;
   #closingTimer: Timer | undefined = undefined;
   #keepalive: Timer | undefined = undefined;
@@ -147,6 +149,8 @@ export class WsH2Stream {
 
   #concluded(code: number, reason: Buffer): void {
     this.#closeReceived = true;
+    this.#closeCode = code;
+    this.#closeReason = reason.toString();
     // Also the reply to our own close, as on HTTP/1.1.
     this.#deliver(code === 1005 ? 'close' : ['close', code, reason.toString()]);
     // The server closed first: answered with its code, as RFC 6455 §5.5.1 asks (Gun 2.4.1 sends nothing here).
@@ -183,7 +187,7 @@ export class WsH2Stream {
     try {
       if (error !== undefined) ctx.reply(this.#replyTo, gunStreamError(ctx.conn, this.#ref, ['closed', error]));
       if (!this.#h2.destroyed && !this.#h2.writableEnded) this.#h2.close(NGHTTP2_CANCEL);
-      websocketClosed(ctx, this.#ref, 1000, '', error === undefined ? 'normal' : 'closed');
+      websocketClosed(ctx, this.#ref, this.#closeCode, this.#closeReason, error === undefined ? 'normal' : 'closed');
     } catch (e) {
       logCrash(ctx.conn, e);
     }
