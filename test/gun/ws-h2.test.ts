@@ -112,8 +112,11 @@ test('RFC 8441: a refused upgrade delivers the response and its body on the same
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, h2c);
   const ref = gun.wsUpgrade(conn, '/refuse');
+  // Waits for the upgrade's outcome, then is refused: there is no Websocket to send it on.
+  gun.wsSend(conn, ref, ['text', 'too early']);
   await assertReceive(['gun_response', conn, ref, 'nofin', 403, _], 2000);
   assert.deepEqual(await assertReceive(['gun_data', conn, ref, _, _], 2000), ['gun_data', conn, ref, 'fin', Buffer.from('no websocket here')]);
+  await assertReceive(['gun_error', conn, ['badstate', 'Connection needs to be upgraded to Websocket before the gun:ws_send/1 function can be used.']], 2000);
   await barrier(conn);
   // Our side of the CONNECT ended with the response (Gun 2.4.1 leaves it half open).
   assert.deepEqual(srv.log, ['connect /refuse', 'end /refuse']);

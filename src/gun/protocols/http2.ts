@@ -44,6 +44,8 @@ interface Stream {
   flow: number;
   /** Stops the HTTP listeners (an upgrade's stream is handed to its Websocket). */
   detach?: () => void;
+  /** An upgrade's outcome is known (refused, reset or cancelled): frames no longer wait for it. */
+  settled?: boolean;
   /** Set once an extended CONNECT got its 2xx: the stream now carries Websocket frames. */
   ws?: WsH2Stream;
 }
@@ -196,7 +198,7 @@ export class Http2Handler implements ProtocolHandler {
         }
         // Refused: an ordinary response on the same ref; our side of the CONNECT ends with it,
         // so the stream closes cleanly (Gun 2.4.1 leaves it half open and a stream error follows).
-        this.#ctx.changed(this);
+        this.#settle(stream);
         if (!h2.writableEnded) h2.end();
       }
       const fin = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
@@ -244,6 +246,7 @@ export class Http2Handler implements ProtocolHandler {
       this.#end(stream);
     };
     const onClose = (): void => {
+      this.#settle(stream);
       // A stream cut by the session's end is reported with the connection's loss (#closed).
       if (this.#gone || (!stream.done && !stream.cancelled && (this.#session.destroyed || this.#session.closed || this.#goaway))) return;
       this.#streams.delete(ref);
@@ -316,8 +319,15 @@ export class Http2Handler implements ProtocolHandler {
 
   awaitsUpgrade(): boolean {
     if (this.#waiting.length > 0) return true;
-    for (const s of this.#streams.values()) if (s.command.$gun === 'ws_upgrade' && s.ws === undefined && !s.done && !s.cancelled) return true;
+    for (const s of this.#streams.values()) if (s.command.$gun === 'ws_upgrade' && s.ws === undefined && s.settled !== true) return true;
     return false;
+  }
+
+  /** An upgrade that will not become a Websocket: frames waiting for it are offered again (and refused). */
+  #settle(stream: Stream): void {
+    if (stream.command.$gun !== 'ws_upgrade' || stream.ws !== undefined || stream.settled === true) return;
+    stream.settled = true;
+    this.#ctx.changed(this);
   }
 
   /**
@@ -374,6 +384,7 @@ export class Http2Handler implements ProtocolHandler {
     }
     // HTTP/2 can stop one stream without touching the others: RST_STREAM(CANCEL).
     stream.cancelled = true;
+    this.#settle(stream);
     stream.h2.close(NGHTTP2_CANCEL);
   }
 
