@@ -227,3 +227,37 @@ test('RFC 8441: frames sent before gun_upgrade wait for it; the 1.3 form goes to
   await refuteReceived(['gun_ws', conn, _, _]);
   gun.close(conn);
 }));
+
+test('RFC 8441: gun.cancel on a Websocket resets only its stream and sends its owner nothing more', (t) => inProcess(async () => {
+  const srv = await startWsH2();
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, h2c);
+  const ref = gun.wsUpgrade(conn, '/cancelled');
+  await assertReceive(['gun_upgrade', conn, ref, _, _], 2000);
+  gun.cancel(conn, ref);
+  assert.equal(await srv.seen(/^reset /), 'reset 8');
+  await barrier(conn);
+  await refuteReceived(['gun_error', conn, ref, _]);
+  await refuteReceived(['gun_ws', conn, ref, _]);
+  await refuteReceived(['gun_down', conn, _, _, _, _]);
+  gun.close(conn);
+}));
+
+test('RFC 8441: the server resetting or ending a Websocket stream without a close frame: gun_error closed for it only, the connection stays', (t) => inProcess(async () => {
+  const srv = await startWsH2();
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, h2c);
+  const ref = gun.wsUpgrade(conn, '/reset');
+  const other = gun.wsUpgrade(conn, '/hang-up');
+  await assertReceive(['gun_upgrade', conn, ref, _, _], 2000);
+  await assertReceive(['gun_upgrade', conn, other, _, _], 2000);
+  gun.wsSend(conn, ref, ['text', 'reset']);
+  await assertReceive(['gun_error', conn, ref, ['closed', 'The Websocket stream ended without a close frame. (code 2)']], 2000);
+  gun.wsSend(conn, other, ['text', 'hang up']);
+  await assertReceive(['gun_error', conn, other, ['closed', 'The Websocket stream ended without a close frame.']], 2000);
+  assert.equal(await srv.seen(/^end$/), 'end');
+  await barrier(conn);
+  await refuteReceived(['gun_ws', conn, ref, _]);
+  await refuteReceived(['gun_down', conn, _, _, _, _]);
+  gun.close(conn);
+}));

@@ -7,7 +7,7 @@ import { testCert } from './certs.js';
 
 interface WsH2Server {
   readonly port: number;
-  /** What the server saw, in order: 'connect <path>', 'text <s>', 'binary <n>', 'close <code>', 'end', 'error <msg>'. */
+  /** What the server saw, in order: 'connect <path>', 'text <s>', 'binary <n>', 'close <code>', 'end', 'reset <code>' (a non-zero RST_STREAM), 'error <msg>'. */
   readonly log: string[];
   /** The headers of each CONNECT. */
   readonly connects: http2.IncomingHttpHeaders[];
@@ -20,7 +20,7 @@ interface WsH2Server {
 
 /**
  * Echoes text and binary messages. Text commands: 'close please' → the server closes (1000,
- * 'bye'); 'ping me' → a ping 'p'; 'big <n>' → a text message of n bytes; 'mute' → nothing more is answered; 'drop' → the whole HTTP/2 session is destroyed. A CONNECT to /refuse
+ * 'bye'); 'ping me' → a ping 'p'; 'big <n>' → a text message of n bytes; 'mute' → nothing more is answered; 'drop' → the whole HTTP/2 session is destroyed; 'reset' → RST_STREAM(INTERNAL_ERROR); 'hang up' → END_STREAM without a close frame. A CONNECT to /refuse
  * gets 403 with a body; an ordinary GET gets 'hello'.
  */
 export async function startWsH2(opts: { tls?: boolean; enableConnectProtocol?: boolean } = {}): Promise<WsH2Server> {
@@ -84,6 +84,8 @@ export async function startWsH2(opts: { tls?: boolean; enableConnectProtocol?: b
       if (muted) return;
       if (text === 'mute') muted = true;
       else if (text === 'drop') stream.session?.destroy();
+      else if (text === 'reset') stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      else if (text === 'hang up') stream.end();
       else if (text === 'close please') {
         closeSent = true;
         sender.close(1000, 'bye', false);
@@ -102,6 +104,9 @@ export async function startWsH2(opts: { tls?: boolean; enableConnectProtocol?: b
     receiver.on('error', (e) => note(`error ${e.message}`));
     stream.on('data', (chunk: Buffer) => receiver.write(chunk));
     stream.on('end', () => note('end'));
+    stream.on('close', () => {
+      if ((stream.rstCode ?? 0) !== 0) note(`reset ${stream.rstCode}`);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

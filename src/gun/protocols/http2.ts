@@ -385,6 +385,11 @@ export class Http2Handler implements ProtocolHandler {
     // HTTP/2 can stop one stream without touching the others: RST_STREAM(CANCEL).
     stream.cancelled = true;
     this.#settle(stream);
+    // A cancelled Websocket sends its owner nothing more (as a cancelled request).
+    if (stream.ws !== undefined) {
+      stream.ws.abandon();
+      this.#streams.delete(ref);
+    }
     stream.h2.close(NGHTTP2_CANCEL);
   }
 

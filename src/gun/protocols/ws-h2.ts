@@ -65,14 +65,20 @@ export class WsH2Stream {
       if (!this.#ended) receiver.write(chunk);
     });
     // A stream cut by the session's end is reported with the connection's loss (killed in gun_down).
-    const sessionGone = (): boolean => h2.session === undefined || h2.session.destroyed || h2.session.closed;
-    // The server's END_STREAM: after its close frame that is the handshake's end; before it, a loss.
+    // Node drops a stream's session once the stream is destroyed: it is kept here.
+    const session = h2.session;
+    const sessionGone = (): boolean => session === undefined || session.destroyed || session.closed;
+    // The server's END_STREAM after its close frame ends the handshake. Before it, the stream
+    // is lost: our side ends too, and 'close' tells a plain end from a reset (Node sets the
+    // reset's code only by then).
     h2.on('end', () => {
-      if (this.#closeReceived || !sessionGone()) this.#finish(this.#closeReceived ? undefined : ENDED);
+      if (this.#closeReceived) this.#finish(undefined);
+      else if (!h2.writableEnded) h2.end();
     });
     h2.on('error', () => undefined);
     h2.on('close', () => {
-      if (this.#closeReceived || !sessionGone()) this.#finish(this.#closeReceived ? undefined : `${ENDED} (code ${h2.rstCode ?? 0})`);
+      if (this.#closeReceived) this.#finish(undefined);
+      else if (!sessionGone()) this.#finish((h2.rstCode ?? 0) === 0 ? ENDED : `${ENDED} (code ${h2.rstCode})`);
     });
     if (this.#flow <= 0) h2.pause();
     this.#armKeepalive();
