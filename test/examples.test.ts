@@ -17,6 +17,9 @@ const expected: Record<string, RegExp[]> = {
   'http.ts': [/^status: 200$/m, /^data: \{"login":"ninenines",$/m, /^data \(fin\): "name":"Nine Nines"\}$/m, /^await: 200 nofin$/m, /^awaitBody: \{"login":"ninenines","name":"Nine Nines"\}$/m],
   'connect.ts': [/^up: http$/m, /^gun_down: http closed 0 killed$/m, /^gun_up: http$/m, /^body: hello from \/after-restart$/m],
   'websocket.ts': [/^upgraded: /m, /^upgraded: /m, /^upgraded: /m, /^negotiated: xmpp$/m, /^frame: text Hello!$/m, /^frame: text one$/m, /^frame: binary two$/m, /^frame: close$/m, /^gun_down: ws normal$/m, /^gun_up again: http$/m],
+  'http2.ts': [/^up: http2$/m, /^status: 200 nofin$/m, /^body: hello over h2 from \/first$/m, /^body: hello over h2 from \/second$/m],
+  'websocket-h2.ts': [/^up: http2$/m, /^upgraded: \[ 'websocket' \]$/m, /^upgraded: \[ 'websocket' \]$/m, /^chat: \[ 'text', 'Hello!' \]$/m, /^feed: \[ 'binary', <Buffer 62 79 74 65 73> \]$/m,
+    /^feed: \[ 'text', 'more' \]$/m, /^chat: \[ 'close', 1000, '' \]$/m, /^feed: \[ 'text', 'still here' \]$/m, /^body: hello over h2 from \/after$/m, /^protocol: http2$/m],
   'otp.ts': [/^count: 3$/m, /^idle ticks: 1$/m, /^crashed: asked to crash; restarted: true$/m, /^count after restart: 0$/m, /^call to nobody: \[ 'noproc', \[ 'gen_server', 'call'/m, /^stopped: ok$/m],
   'processes.ts': [/^count: 42$/m, /^took: second$/m, /^then: first$/m, /^after: timeout$/m, /^down: <0\.\d+\.0> exited normal$/m, /^exit: <0\.\d+\.0> crashed$/m],
 };

@@ -198,6 +198,8 @@ export function wsUpgrade(conn: Pid, path: string, headers?: RequestHeaders, opt
 /**
  * Sends one Websocket frame or a list of frames, in order (a list stops at a close frame).
  * `gun.wsSend(conn, frames)` is Gun 1.3's form, `gun.wsSend(conn, ref, frames)` Gun 2.x's.
+ * Over HTTP/2 several Websockets may share the connection: the ref says which one (Gun 1.3's
+ * form only works while there is one).
  * Frames sent while an upgrade is queued or under way go out once it succeeds. With no
  * upgrade to wait for, the owner gets `['gun_error', conn, ['badstate', …]]`.
  */
@@ -207,7 +209,7 @@ export function wsSend(conn: Pid, ...args: [WsSendFrame | readonly WsSendFrame[]
   requireConn(conn);
   const frames = checkFrames(args.length === 2 ? args[1] : args[0]);
   // A message like every other call: it is handled in order with them, inside the actor.
-  command(conn, { $gun: 'ws_send', frames, caller: self() });
+  command(conn, { $gun: 'ws_send', frames, caller: self(), ref: args.length === 2 ? args[0] : undefined });
 }
 
 /** What `gun.info` returns. Socket keys are absent while not connected (Gun 2.x). */

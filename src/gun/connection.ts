@@ -32,7 +32,7 @@ export type Command =
   | { readonly $gun: 'data'; readonly ref: StreamRef; readonly replyTo: ReplyTo; readonly fin: boolean; readonly data: Buffer }
   | { readonly $gun: 'cancel'; readonly ref: StreamRef; readonly replyTo: ReplyTo }
   | { readonly $gun: 'ws_upgrade'; readonly upgrade: WsUpgradeRequest }
-  | { readonly $gun: 'ws_send'; readonly frames: readonly WsSendFrame[]; readonly caller: Pid }
+  | { readonly $gun: 'ws_send'; readonly frames: readonly WsSendFrame[]; readonly caller: Pid; readonly ref: StreamRef | undefined }
   | { readonly $gun: 'update_flow'; readonly ref: StreamRef; readonly n: number }
   | { readonly $gun: 'shutdown' };
 
@@ -166,7 +166,7 @@ export class Connection implements Behaviour, ConnectionContext {
         this.#changes++;
         return true;
       case 'ws_send':
-        return this.#wsSend(event.frames, event.caller);
+        return this.#wsSend(event.frames, event.caller, event.ref);
       case 'update_flow':
         // A stream exists only on a connection: while there is none, there is nothing to resume.
         this.handler?.updateFlow?.(event.ref, event.n);
@@ -394,12 +394,9 @@ export class Connection implements Behaviour, ConnectionContext {
    * Frames go to the Websocket; while an upgrade is queued or under way (on this socket, or
    * waiting for the next one) they wait for it, in order; with none, the owner is told.
    */
-  #wsSend(frames: readonly WsSendFrame[], caller: Pid): boolean {
+  #wsSend(frames: readonly WsSendFrame[], caller: Pid, ref: StreamRef | undefined): boolean {
     const handler = this.handler;
-    if (handler?.wsSend) {
-      handler.wsSend(frames, caller);
-      return true;
-    }
+    if (handler?.wsSend) return handler.wsSend(frames, caller, ref);
     if (handler?.awaitsUpgrade?.() === true || (handler === undefined && this.#upgradeWaits())) return false;
     send(this.owner, gunConnError(this.conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
     return true;

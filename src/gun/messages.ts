@@ -130,6 +130,8 @@ export const gunWs = (conn: Pid, ref: StreamRef, frame: WsFrame): GunWs => ['gun
 /** Gun's sentences, in one place. */
 export const Sentences = {
   wsOnlyHttp11: 'Websocket is only supported over HTTP/1.1.',
+  wsNoExtendedConnect: 'The server does not allow Websocket over HTTP/2: its SETTINGS have no SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441).',
+  wsSendWhichStream: 'Several Websockets share this connection: gun.wsSend needs the stream reference.',
   wsSendBeforeUpgrade: 'Connection needs to be upgraded to Websocket before the gun:ws_send/1 function can be used.',
   wsOnly: 'This connection only accepts Websocket frames.',
   connectionLost: 'The connection was lost.',

@@ -38,7 +38,8 @@ export interface ProtocolHandler {
   data?(ref: StreamRef, replyTo: ReplyTo, fin: boolean, data: Buffer): void;
   cancel?(ref: StreamRef, replyTo: ReplyTo): void;
   wsUpgrade?(upgrade: WsUpgradeRequest): void;
-  wsSend?(frames: readonly WsSendFrame[], caller: Pid): void;
+  /** Frames for the Websocket `ref` names (or the only one); false: they wait for an upgrade under way. */
+  wsSend?(frames: readonly WsSendFrame[], caller: Pid, ref: StreamRef | undefined): boolean;
   /** Flow control: `n` more messages for stream `ref` (unknown refs are ignored). */
   updateFlow?(ref: StreamRef, n: number): void;
   /** True while a Websocket upgrade is queued or under way on this socket: `wsSend` calls wait for it. */

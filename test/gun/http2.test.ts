@@ -272,7 +272,7 @@ test('http2Opts.settings are sent to the server', (t) => inProcess(async () => {
   gun.close(conn);
 }));
 
-test('TLS: ALPN picks h2 from the offered protocols, HTTP/1.1 from a server that has only that; the Websocket upgrade on h2 is refused with badstate', (t) => inProcess(async () => {
+test('TLS: ALPN picks h2 from the offered protocols, HTTP/1.1 from a server that has only that; the Websocket upgrade on h2 without extended CONNECT is refused with badstate', (t) => inProcess(async () => {
   const cert = testCert();
   const srv = await listen(http2.createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }), echoPath);
   t.after(() => srv.close());
@@ -282,7 +282,7 @@ test('TLS: ALPN picks h2 from the offered protocols, HTTP/1.1 from a server that
   const ref = gun.get(h2, '/tls');
   assert.equal(ok(await gun.awaitBody(h2, ref, 1000)).toString(), 'you asked for /tls');
   const ws = gun.wsUpgrade(h2, '/ws');
-  await assertReceive(['gun_error', h2, ws, ['badstate', 'Websocket is only supported over HTTP/1.1.']], 1000);
+  await assertReceive(['gun_error', h2, ws, ['badstate', 'The server does not allow Websocket over HTTP/2: its SETTINGS have no SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441).']], 1000);
   gun.close(h2);
   const https = await startHttps((_req, res) => res.end('h1'), cert);
   t.after(() => https.close());
@@ -291,4 +291,42 @@ test('TLS: ALPN picks h2 from the offered protocols, HTTP/1.1 from a server that
   const r1 = gun.get(h1, '/');
   assert.equal(ok(await gun.awaitBody(h1, r1, 1000)).toString(), 'h1');
   gun.close(h1);
+}));
+
+test('h2 server push is off: the client SETTINGS disable it (gun_push cannot name its original stream), so the server may not push', (t) => inProcess(async () => {
+  let pushAllowed: boolean | undefined;
+  const srv = await h2c((stream) => {
+    pushAllowed = stream.pushAllowed;
+    stream.respond({ ':status': 200 });
+    stream.end('no push');
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { protocols: ['http2'] });
+  const ref = gun.get(conn, '/');
+  assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), 'no push');
+  assert.equal(pushAllowed, false);
+  gun.close(conn);
+}));
+
+test('h2 server push enabled by the user: each pushed stream is refused with REFUSED_STREAM, the request is answered', (t) => inProcess(async () => {
+  let refused: Promise<number> | undefined;
+  const srv = await h2c((stream) => {
+    stream.pushStream({ ':path': '/pushed' }, (error, pushed) => {
+      if (error) throw error;
+      refused = new Promise((resolve) => pushed.on('close', () => resolve(pushed.rstCode)));
+      pushed.on('error', () => undefined);
+      pushed.respond({ ':status': 200 });
+      // Left open: only the client's RST_STREAM can close it.
+      pushed.write('pushed body');
+      stream.respond({ ':status': 200 });
+      stream.end('main');
+    });
+  });
+  t.after(() => srv.close());
+  const conn = gun.open('127.0.0.1', srv.port, { protocols: ['http2'], http2Opts: { settings: { enablePush: true } } });
+  const ref = gun.get(conn, '/');
+  assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), 'main');
+  assert.equal(await refused, http2.constants.NGHTTP2_REFUSED_STREAM);
+  await refuteReceived(['gun_push', conn, _, _, _, _, _]);
+  gun.close(conn);
 }));

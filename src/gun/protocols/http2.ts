@@ -6,15 +6,19 @@ import type { Socket } from 'node:net';
 import { startTimer, type Timer } from '../../runtime/clock.js';
 import { logCrash } from '../../runtime/log.js';
 import { cancelTurn, nextTurn } from '../../runtime/microtask.js';
-import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent } from '../protocol.js';
+import type { Pid } from '../../runtime/pid.js';
+import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from '../protocol.js';
 import {
-  errorAtom, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, Sentences,
-  type DownReason, type ReplyTo, type StreamRef,
+  errorAtom, gunConnError, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, gunUpgrade, Sentences,
+  type DownReason, type ReplyTo, type StreamRef, type WsSendFrame,
 } from '../messages.js';
+import { websocketOpened } from '../diagnostics.js';
+import { WsH2Stream } from './ws-h2.js';
 import { hostHeader } from '../headers.js';
 import { DEFAULT_CLOSING_TIMEOUT } from '../options.js';
 
-const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM, NGHTTP2_REFUSED_STREAM } = http2.constants;
+
 const EMPTY = Buffer.alloc(0);
 const KEEPALIVE_TIMEOUT = Object.freeze({ code: 'KEEPALIVE_TIMEOUT' });
 
@@ -39,6 +43,12 @@ interface Stream {
   done: boolean;
   /** `gun_data` messages left before the stream is paused (flow control). */
   flow: number;
+  /** Stops the HTTP listeners (an upgrade's stream is handed to its Websocket). */
+  detach?: () => void;
+  /** An upgrade's outcome is known (refused, reset or cancelled): frames no longer wait for it. */
+  settled?: boolean;
+  /** Set once an extended CONNECT got its 2xx: the stream now carries Websocket frames. */
+  ws?: WsH2Stream;
 }
 
 export class Http2Handler implements ProtocolHandler {
@@ -55,12 +65,33 @@ export class Http2Handler implements ProtocolHandler {
   #lastStreamId = Infinity;
   #error: unknown = undefined;
   #keepalive: Timer | undefined = undefined;
+  /** The server's first SETTINGS came: only then is enableConnectProtocol known. */
+  #remoteSettings = false;
+  /** Upgrades that came before the server's SETTINGS. */
+  #waiting: WsUpgradeRequest[] = [];
 
   constructor(ctx: ConnectionContext, socket: Socket) {
     this.#ctx = ctx;
     const scheme = ctx.opts.transport === 'tls' ? 'https' : 'http';
     const { settings } = ctx.opts.http2Opts;
-    this.#session = http2.connect(`${scheme}://${hostHeader(ctx.host, ctx.port, ctx.opts.transport)}`, { createConnection: () => socket, ...(settings && { settings }) });
+    this.#session = http2.connect(`${scheme}://${hostHeader(ctx.host, ctx.port, ctx.opts.transport)}`, {
+      createConnection: () => socket,
+      // Push is off unless asked for: node's client API does not say which stream a PUSH_PROMISE
+      // belongs to, so gun_push cannot name its original ref.
+      settings: { enablePush: false, ...settings },
+    });
+    // A server that pushes anyway (or a user who enabled push): each pushed stream is refused.
+    this.#session.on('stream', (pushed: ClientHttp2Stream) => {
+      pushed.on('error', () => undefined);
+      pushed.close(NGHTTP2_REFUSED_STREAM);
+    });
+    this.#session.once('remoteSettings', () => {
+      this.#remoteSettings = true;
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      for (const u of waiting) this.wsUpgrade(u);
+      this.#ctx.changed(this);
+    });
     this.#session.on('error', (error) => {
       this.#error ??= error;
     });
@@ -136,7 +167,8 @@ export class Http2Handler implements ProtocolHandler {
     }
   }
 
-  #listen(stream: Stream): void {
+  /** Turns the stream's events into Gun's messages; returns what stops that (an upgrade hands the stream over). */
+  #listen(stream: Stream): () => void {
     const ctx = this.#ctx;
     const { h2, ref, replyTo } = stream;
     // The last chunk carries 'fin' when the end comes in the same turn; otherwise an empty
@@ -155,17 +187,28 @@ export class Http2Handler implements ProtocolHandler {
       ctx.reply(replyTo, gunData(ctx.conn, ref, 'nofin', chunk));
       if (--stream.flow === 0) h2.pause();
     };
-    h2.on('headers', (_headers: IncomingHttpHeaders, _flags: number, raw: string[]) => {
+    const onHeaders = (_headers: IncomingHttpHeaders, _flags: number, raw: string[]): void => {
       if (!stream.cancelled) ctx.reply(replyTo, gunInform(ctx.conn, ref, Number(_headers[':status']), headerList(raw)));
-    });
-    h2.on('response', (headers: IncomingHttpHeaders, flags: number, raw: string[]) => {
+    };
+    const onResponse = (headers: IncomingHttpHeaders, flags: number, raw: string[]): void => {
+      if (stream.command.$gun === 'ws_upgrade') {
+        const status = Number(headers[':status']);
+        if (status >= 200 && status < 300 && !stream.cancelled) {
+          this.#upgraded(stream, stream.command.upgrade, headerList(raw));
+          return;
+        }
+        // Refused: an ordinary response on the same ref; our side of the CONNECT ends with it,
+        // so the stream closes cleanly (Gun 2.4.1 leaves it half open and a stream error follows).
+        this.#settle(stream);
+        if (!h2.writableEnded) h2.end();
+      }
       const fin = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
       if (fin) this.#end(stream);
       const length = Number(headers['content-length']);
       if (Number.isInteger(length)) expected = length;
       if (!stream.cancelled) ctx.reply(replyTo, gunResponse(ctx.conn, ref, fin ? 'fin' : 'nofin', Number(headers[':status']), headerList(raw)));
-    });
-    h2.on('data', (chunk: Buffer) => {
+    };
+    const onData = (chunk: Buffer): void => {
       received += chunk.length;
       sendHeld();
       // The content-length is reached: this is the last chunk, 'fin' at once.
@@ -181,13 +224,13 @@ export class Http2Handler implements ProtocolHandler {
           sendHeld();
         });
       }
-    });
-    h2.on('trailers', (_headers: IncomingHttpHeaders, _flags: number, raw: string[]) => {
+    };
+    const onTrailers = (_headers: IncomingHttpHeaders, _flags: number, raw: string[]): void => {
       sendHeld();
       this.#end(stream);
       if (!stream.cancelled) ctx.reply(replyTo, gunTrailers(ctx.conn, ref, headerList(raw)));
-    });
-    h2.on('end', () => {
+    };
+    const onEnd = (): void => {
       if (turn !== undefined) cancelTurn(turn);
       if (received < expected && expected !== Infinity && !stream.done) {
         // Cut short: the session's end reports it (gun_error closed, killed in gun_down).
@@ -202,11 +245,9 @@ export class Http2Handler implements ProtocolHandler {
       if (!stream.cancelled && !this.#gone) ctx.reply(replyTo, gunData(ctx.conn, ref, 'fin', held ?? EMPTY));
       held = undefined;
       this.#end(stream);
-    });
-    h2.on('error', () => {
-      // Reported from 'close', which follows with the stream's reset code.
-    });
-    h2.on('close', () => {
+    };
+    const onClose = (): void => {
+      this.#settle(stream);
       // A stream cut by the session's end is reported with the connection's loss (#closed).
       if (this.#gone || (!stream.done && !stream.cancelled && (this.#session.destroyed || this.#session.closed || this.#goaway))) return;
       this.#streams.delete(ref);
@@ -215,7 +256,105 @@ export class Http2Handler implements ProtocolHandler {
       stream.done = true;
       const code = h2.rstCode ?? 0;
       ctx.reply(replyTo, gunStreamError(ctx.conn, ref, ['stream_error', h2ErrorName(code), `The stream was reset by the server (code ${code}).`]));
-    });
+    };
+    // Errors are reported from 'close', which follows with the stream's reset code.
+    h2.on('error', () => undefined);
+    h2.on('headers', onHeaders).on('response', onResponse).on('data', onData).on('trailers', onTrailers).on('end', onEnd).on('close', onClose);
+    return () => {
+      h2.off('headers', onHeaders).off('response', onResponse).off('data', onData).off('trailers', onTrailers).off('end', onEnd).off('close', onClose);
+    };
+  }
+
+  /** A 2xx to an extended CONNECT: the stream carries Websocket from now on. */
+  #upgraded(stream: Stream, u: WsUpgradeRequest, headers: readonly (readonly [string, string])[]): void {
+    const ctx = this.#ctx;
+    stream.detach?.();
+    stream.ws = new WsH2Stream(ctx, stream.h2, u.ref, u.replyTo, u.opts, () => this.#streams.delete(u.ref));
+    ctx.reply(u.replyTo, gunUpgrade(ctx.conn, u.ref, headers));
+    websocketOpened(ctx, u.ref, headers);
+    ctx.changed(this);
+  }
+
+  wsUpgrade(u: WsUpgradeRequest): void {
+    const ctx = this.#ctx;
+    if (this.#closing) {
+      ctx.reply(u.replyTo, gunStreamError(ctx.conn, u.ref, ['closing', Sentences.shuttingDown]));
+      return;
+    }
+    // SETTINGS come asynchronously after the connection preface: wait for them to know.
+    if (!this.#remoteSettings) {
+      this.#waiting.push(u);
+      return;
+    }
+    // Never an extended CONNECT the server has not allowed (Gun 2.4.1 sends it and gets a stream error).
+    if (this.#session.remoteSettings.enableConnectProtocol !== true) {
+      ctx.reply(u.replyTo, gunStreamError(ctx.conn, u.ref, ['badstate', Sentences.wsNoExtendedConnect]));
+      return;
+    }
+    const scheme = ctx.opts.transport === 'tls' ? 'https' : 'http';
+    const headers: OutgoingHttpHeaders = {
+      ':method': 'CONNECT', ':protocol': 'websocket', ':scheme': scheme, ':path': u.path,
+      ':authority': hostHeader(ctx.host, ctx.port, ctx.opts.transport), 'sec-websocket-version': '13',
+    };
+    const offered = (u.opts.protocols ?? []).map(([name]) => name);
+    if (offered.length > 0) headers['sec-websocket-protocol'] = offered.join(', ');
+    for (const [name, value] of u.headers) {
+      if (name === 'host') headers[':authority'] = value;
+      // Websocket's own HTTP/1.1 handshake headers have no place in RFC 8441's CONNECT.
+      if (HOP_BY_HOP.has(name) || name === 'te' || name === 'sec-websocket-key' || name === 'sec-websocket-version') continue;
+      const prev = headers[name];
+      headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [String(prev), value];
+    }
+    let h2: ClientHttp2Stream;
+    try {
+      h2 = this.#session.request(headers, { endStream: false });
+    } catch (error) {
+      logCrash(ctx.conn, error);
+      ctx.reply(u.replyTo, gunStreamError(ctx.conn, u.ref, ['stream_error', 'internal_error', String((error as Error).message)]));
+      return;
+    }
+    const stream: Stream = { ref: u.ref, replyTo: u.replyTo, h2, command: { $gun: 'ws_upgrade', upgrade: u }, cancelled: false, done: false, flow: u.opts.flow ?? Infinity };
+    this.#streams.set(u.ref, stream);
+    stream.detach = this.#listen(stream);
+  }
+
+  awaitsUpgrade(): boolean {
+    if (this.#waiting.length > 0) return true;
+    for (const s of this.#streams.values()) if (s.command.$gun === 'ws_upgrade' && s.ws === undefined && s.settled !== true) return true;
+    return false;
+  }
+
+  /** An upgrade that will not become a Websocket: frames waiting for it are offered again (and refused). */
+  #settle(stream: Stream): void {
+    if (stream.command.$gun !== 'ws_upgrade' || stream.ws !== undefined || stream.settled === true) return;
+    stream.settled = true;
+    this.#ctx.changed(this);
+  }
+
+  /**
+   * Frames for the Websocket `ref` names (Gun 2.x), or for the only one (Gun 1.3's form).
+   * False: an upgrade they may be meant for is still under way, so they wait for it.
+   */
+  wsSend(frames: readonly WsSendFrame[], caller: Pid, ref: StreamRef | undefined): boolean {
+    const ctx = this.#ctx;
+    let target: Stream | undefined;
+    if (ref !== undefined) target = this.#streams.get(ref);
+    else {
+      const open = [...this.#streams.values()].filter((s) => s.ws !== undefined);
+      if (open.length > 1) {
+        ctx.reply(caller, gunConnError(ctx.conn, ['badstate', Sentences.wsSendWhichStream]));
+        return true;
+      }
+      target = open[0];
+    }
+    if (target?.ws !== undefined) {
+      target.ws.send(frames, caller);
+      return true;
+    }
+    // As on HTTP/1.1: while an upgrade is under way, frames wait for its outcome.
+    if (this.awaitsUpgrade()) return false;
+    ctx.reply(ctx.owner, gunConnError(ctx.conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
+    return true;
   }
 
   #end(stream: Stream): void {
@@ -246,12 +385,22 @@ export class Http2Handler implements ProtocolHandler {
     }
     // HTTP/2 can stop one stream without touching the others: RST_STREAM(CANCEL).
     stream.cancelled = true;
+    this.#settle(stream);
+    // A cancelled Websocket sends its owner nothing more (as a cancelled request).
+    if (stream.ws !== undefined) {
+      stream.ws.abandon();
+      this.#streams.delete(ref);
+    }
     stream.h2.close(NGHTTP2_CANCEL);
   }
 
   updateFlow(ref: StreamRef, n: number): void {
     const stream = this.#streams.get(ref);
     if (stream === undefined) return;
+    if (stream.ws !== undefined) {
+      stream.ws.updateFlow(n);
+      return;
+    }
     stream.flow += n;
     if (stream.flow > 0 && stream.h2.isPaused()) stream.h2.resume();
   }
@@ -259,12 +408,17 @@ export class Http2Handler implements ProtocolHandler {
   closing(): number {
     // Gun 2.x: the streams under way may finish; then the session (and socket) closes.
     this.#closing = true;
+    for (const u of this.#waiting) this.#ctx.reply(u.replyTo, gunStreamError(this.#ctx.conn, u.ref, ['closing', Sentences.shuttingDown]));
+    this.#waiting = [];
+    // Websockets end with close 1001 (Gun 2.x); the session closes once every stream has.
+    for (const stream of this.#streams.values()) stream.ws?.closing();
     this.#session.close();
     return DEFAULT_CLOSING_TIMEOUT;
   }
 
   destroy(): void {
     this.#gone = true;
+    for (const stream of this.#streams.values()) stream.ws?.abandon();
     this.#keepalive?.cancel();
     this.#session.destroy();
   }
@@ -275,8 +429,11 @@ export class Http2Handler implements ProtocolHandler {
     const killed: StreamRef[] = [];
     const unsent: Unsent[] = [];
     const unprocessed: StreamRef[] = [];
+    for (const u of this.#waiting) unsent.push({ $gun: 'ws_upgrade', upgrade: u });
+    this.#waiting = [];
     for (const stream of this.#streams.values()) {
-      if (stream.done || stream.cancelled) continue;
+      if (stream.done || stream.cancelled || stream.ws?.ended === true) continue;
+      stream.ws?.abandon();
       // Never written: it runs on the next connection.
       if (stream.h2.id === undefined) {
         unsent.push(stream.command);

@@ -31,7 +31,7 @@ export interface Handshake {
 }
 
 /** wsOpts.maxPayload's documented default (ws's own; passing `undefined` would lift ws's limit altogether). */
-const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
 // closeTimeout is ws 8.23's; @types/ws does not list it yet.
 // A function of its own: the createConnection closure then keeps nothing but the socket alive.
@@ -85,7 +85,7 @@ const CLOSE_CODES: Readonly<Record<string, number>> = {
 };
 
 /** The close code `ws` sent on the wire for `error`: its own status code when it carries one, else by error code. */
-function closeCodeOf(error: unknown): number {
+export function closeCodeOf(error: unknown): number {
   // ws keeps the code it sent under a symbol of its own; read it when it is there.
   const symbol = Object.getOwnPropertySymbols(error).find((sym) => sym.description === 'status-code');
   const sent = symbol === undefined ? undefined : (error as Record<symbol, unknown>)[symbol];
@@ -217,19 +217,20 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     if (this.#flow > 0 && this.isPaused) this.resume();
   }
 
-  wsSend(frames: readonly WsSendFrame[], caller: Pid): void {
+  wsSend(frames: readonly WsSendFrame[], caller: Pid): boolean {
     for (const frame of frames) {
       const isClose = frame === 'close' || frame[0] === 'close';
       if (this.#closeSent || this.readyState !== WebSocket.OPEN) {
         // A close after the server's close is a no-op (1.3-style code answers close itself);
         // anything else is reported, not dropped silently.
         if (!isClose) this.#ctx.reply(caller, gunConnError(this.#ctx.conn, ['badstate', Sentences.wsClosing]));
-        return;
+        return true;
       }
       this.#sendOne(frame);
       // As Gun 2.x: a list stops at its close frame.
-      if (isClose) return;
+      if (isClose) return true;
     }
+    return true;
   }
 
   #sendOne(frame: WsSendFrame): void {
