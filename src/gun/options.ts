@@ -84,7 +84,7 @@ export interface Options {
   /**
    * Protocols to use, in order of preference: over TLS they are offered through ALPN and the
    * server picks; over TCP give one (`['http2']` is HTTP/2 with prior knowledge).
-   * @default ['http']
+   * @default ['http2', 'http'] over TLS (as Gun 1.3), ['http'] over TCP
    */
   protocols?: readonly ('http' | 'http2')[];
   /** @default 'tls' on port 443, else 'tcp' */
@@ -139,7 +139,8 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
     "a non-empty list of unique 'http' | 'http2'");
   check('transport', o.transport, (v) => v === 'tcp' || v === 'tls', "'tcp' or 'tls'");
   const transport = o.transport ?? (port === 443 ? 'tls' : 'tcp');
-  const protocols = o.protocols ?? DEFAULTS.protocols;
+  // Gun 1.3's defaults: ALPN offers HTTP/2 first over TLS; over TCP there is nothing to choose with.
+  const protocols = o.protocols ?? (transport === 'tls' ? DEFAULTS.tlsProtocols : DEFAULTS.protocols);
   // Over tcp there is no ALPN to choose with: the one protocol is spoken from the first byte
   // (['http2'] is HTTP/2 with prior knowledge, h2c).
   if (transport === 'tcp' && protocols.length !== 1) {
@@ -183,6 +184,7 @@ const DEFAULT_MAX_HEADERS = 2000;
 // Shared by every connection that leaves them out: ten thousand connections, one copy.
 const DEFAULTS = Object.freeze({
   protocols: Object.freeze(['http'] as const),
+  tlsProtocols: Object.freeze(['http2', 'http'] as const),
   tlsOpts: Object.freeze({}),
   tcpOpts: Object.freeze({}),
   httpOpts: Object.freeze({ keepalive: Infinity, version: 'HTTP/1.1' as const, maxHeaders: DEFAULT_MAX_HEADERS }),

@@ -272,6 +272,22 @@ test('http2Opts.settings are sent to the server', (t) => inProcess(async () => {
   gun.close(conn);
 }));
 
+test('TLS with the default protocols (Gun 1.3\'s [http2, http]): an h2 server gives gun_up http2, an HTTP/1.1-only one gun_up http', (t) => inProcess(async () => {
+  const cert = testCert();
+  const h2srv = await listen(http2.createSecureServer({ key: cert.key, cert: cert.cert }), echoPath);
+  const h1srv = await startHttps((_req, res) => res.end('h1'), cert);
+  t.after(async () => {
+    await h2srv.close();
+    await h1srv.close();
+  });
+  const h2 = gun.open('127.0.0.1', h2srv.port, { transport: 'tls', tlsOpts: { ca: cert.cert } });
+  assert.deepEqual(await gun.awaitUp(h2), ['ok', 'http2']);
+  const h1 = gun.open('127.0.0.1', h1srv.port, { transport: 'tls', tlsOpts: { ca: cert.cert } });
+  assert.deepEqual(await gun.awaitUp(h1), ['ok', 'http']);
+  gun.close(h2);
+  gun.close(h1);
+}));
+
 test('TLS: ALPN picks h2 from the offered protocols, HTTP/1.1 from a server that has only that; the Websocket upgrade on h2 without extended CONNECT is refused with badstate', (t) => inProcess(async () => {
   const cert = testCert();
   const srv = await listen(http2.createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }), echoPath);
