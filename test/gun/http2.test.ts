@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2, { type Http2Server, type Http2SecureServer, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { _, gun, InvalidOptionError, monitor, ok } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceived } from '../../src/testing/index.js';
 import { testCert } from '../helpers/certs.js';
@@ -286,6 +287,24 @@ test('TLS with the default protocols (Gun 1.3\'s [http2, http]): an h2 server gi
   assert.deepEqual(await gun.awaitUp(h1), ['ok', 'http']);
   gun.close(h2);
   gun.close(h1);
+}));
+
+test('TLS: ALPN offers the protocols in the caller\'s order (Gun 2.4.1 reversed them)', (t) => inProcess(async () => {
+  const cert = testCert();
+  const offers: string[][] = [];
+  const server = tls.createServer({ key: cert.key, cert: cert.cert, ALPNCallback: ({ protocols }) => {
+    offers.push(protocols);
+    return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+  } }, (socket) => socket.on('error', () => undefined));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const port = (server.address() as AddressInfo).port;
+  for (const protocols of [['http2', 'http'], ['http', 'http2']] as const) {
+    const conn = gun.open('127.0.0.1', port, { transport: 'tls', protocols, tlsOpts: { ca: cert.cert }, retry: 0 });
+    assert.deepEqual(await gun.awaitUp(conn), ['ok', 'http']);
+    gun.close(conn);
+  }
+  assert.deepEqual(offers, [['h2', 'http/1.1'], ['http/1.1', 'h2']]);
 }));
 
 test('TLS: ALPN picks h2 from the offered protocols, HTTP/1.1 from a server that has only that; the Websocket upgrade on h2 without extended CONNECT is refused with badstate', (t) => inProcess(async () => {
