@@ -74,3 +74,16 @@ test('a started server types call and cast by its callbacks (checked by tsc)', (
   void counter;
   void check;
 });
+
+test('a pattern that no known message of its tag can match is a type error (checked by tsc)', () => {
+  // @ts-expect-error Gun 2.x's five-element gun_down: this dialect sends six elements.
+  on(['gun_down', pid, _, _, _], () => 'never matches');
+  // @ts-expect-error the status is a number, not a string.
+  on(['gun_response', pid, ref, _, '200', _], () => 'never matches');
+  // @ts-expect-error a text frame carries a string.
+  on(['gun_ws', pid, ref, ['text', anyNumber]], () => 'never matches');
+  // Patterns of unknown tags, and known tags used rightly, are fine.
+  on(['gun_response', pid, ref, _, 200, _], ([, , , fin]) => fin);
+  on(['tick', anyNumber], ([, n]) => n);
+  on([_, pid], (m) => m);
+});

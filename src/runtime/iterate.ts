@@ -2,7 +2,7 @@
 // `for await (const m of messages(pattern))` takes each matching message in order and leaves
 // the others queued. It must run in the process whose mailbox it reads.
 import { abortable, type WaitOptions } from './abort.js';
-import type { Matched } from './pattern-types.js';
+import type { Matched, ValidPattern } from './pattern-types.js';
 import { on, receive, receiveNow, TIMEOUT } from './receive.js';
 
 /**
@@ -11,8 +11,8 @@ import { on, receive, receiveNow, TIMEOUT } from './receive.js';
  * queued are taken without a promise each.
  * @example for await (const [, , , frame] of messages(['gun_ws', conn, ref, _])) handle(frame);
  */
-export async function* messages<const P>(pattern: P, opts?: WaitOptions): AsyncGenerator<Matched<P>, never, undefined> {
-  const clauses = [on(pattern, (m) => m)] as const;
+export async function* messages<const P>(pattern: P & ValidPattern<P>, opts?: WaitOptions): AsyncGenerator<Matched<P>, never, undefined> {
+  const clauses = [on<P, Matched<P>>(pattern, (m) => m)] as const;
   const signal = opts?.signal;
   for (;;) {
     signal?.throwIfAborted();

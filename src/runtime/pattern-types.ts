@@ -54,6 +54,24 @@ type IntersectTuple<M extends readonly unknown[], P extends readonly unknown[]> 
     ? HasNever<R> extends true ? never : R
     : never;
 
+/** The first elements of the known message shapes that are tuples tagged with a string (`'gun_ws'`, `'DOWN'`…). */
+type KnownTag = KnownMessage extends infer M ? (M extends readonly [infer T extends string, ...unknown[]] ? T : never) : never;
+
+/**
+ * A pattern is checked against the known messages of its tag: one that starts with a known
+ * tag but can match no known message of that tag (the wrong arity, `'200'` where the status
+ * is a number) is a type error at the pattern instead of a clause that never matches.
+ * Patterns with other first elements, or with a wildcard first, are left alone.
+ */
+export type ValidPattern<P> =
+  PatternType<P> extends readonly [infer T, ...unknown[]]
+    ? [T] extends [KnownTag]
+      ? [Intersect<KnownMessage, PatternType<P>>] extends [never]
+        ? { readonly 'no known message of this tag matches the pattern (check its arity and element types)': never }
+        : unknown
+      : unknown
+    : unknown;
+
 /**
  * What a receive clause hands its handler: the known message shapes the pattern can
  * match (so `['gun_ws', conn, ref, _]` gives a `GunWs`, and `['gun_ws', conn, ref, ['text', _]]`

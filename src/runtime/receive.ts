@@ -9,7 +9,7 @@ import { defer, spend } from './budget.js';
 import { BadArgError, ExitError } from './errors.js';
 import { formatTerm } from './format.js';
 import { compilePattern } from './pattern.js';
-import type { Matched } from './pattern-types.js';
+import type { Matched, ValidPattern } from './pattern-types.js';
 import { current, living } from './scheduler.js';
 
 /** Returns the clause a message matches, or `undefined`. */
@@ -38,7 +38,7 @@ export type Timeout = typeof TIMEOUT;
  * when their pattern does not change. The handler gets the message narrowed by the pattern.
  * @example on(['gun_ws', conn, ref, ['text', _]], ([, , , [, text]]) => text)
  */
-export function on<const P, R>(pattern: P, handler: (msg: Matched<P>) => R): Clause<R> {
+export function on<const P, R>(pattern: P & ValidPattern<P>, handler: (msg: Matched<P>) => R): Clause<R> {
   const test = compilePattern(pattern);
   const clause: Clause<R> = { test, handler, pick: (msg) => (passes(test, msg) ? (clause as Clause<unknown>) : undefined) };
   return clause;

@@ -8,7 +8,7 @@ import { processInfo } from '../runtime/info.js';
 import { matches } from '../runtime/pattern.js';
 import { self } from '../runtime/scheduler.js';
 import { BadArgError } from '../runtime/errors.js';
-import type { Matched } from '../runtime/pattern-types.js';
+import type { Matched, ValidPattern } from '../runtime/pattern-types.js';
 import { formatMailbox, formatPattern } from './format.js';
 import { realTime } from './real-time.js';
 
@@ -51,7 +51,7 @@ export function configure(changes: Partial<AssertionConfig>): AssertionConfig {
  * first line of the failure text; the pattern and the mailbox are still shown.
  * @example const [, , , frame] = await assertReceive(['gun_ws', conn, ref, _]);
  */
-export async function assertReceive<const P>(pattern: P, timeoutMs: number = config.assertReceiveTimeout, message?: string): Promise<Matched<P>> {
+export async function assertReceive<const P>(pattern: P & ValidPattern<P>, timeoutMs: number = config.assertReceiveTimeout, message?: string): Promise<Matched<P>> {
   const got = await receiveOn(realTime, [on(pattern, (m) => m)], timeoutMs);
   if (got === TIMEOUT) {
     const wait = timeoutMs === 0 ? 'Assertion failed, no matching message in the mailbox' : `Assertion failed, no matching message after ${timeoutMs}ms`;
@@ -61,8 +61,8 @@ export async function assertReceive<const P>(pattern: P, timeoutMs: number = con
 }
 
 /** Like `assertReceive`, without waiting: the message must already be in the mailbox. */
-export function assertReceived<const P>(pattern: P, message?: string): Promise<Matched<P>> {
-  return assertReceive(pattern, 0, message);
+export function assertReceived<const P>(pattern: P & ValidPattern<P>, message?: string): Promise<Matched<P>> {
+  return assertReceive<P>(pattern, 0, message);
 }
 
 /** Fails if a message matching `pattern` arrives within `timeoutMs` (that message is taken). */

@@ -37,8 +37,8 @@ test('a failure message replaces the first line; the pattern and the mailbox are
 }));
 
 test('expected: is the pattern as written, with _ and matchers by name', () => inProcess(async () => {
-  const err = await failure(assertReceived(['gun_ws', _, ['text', anyNumber]]));
-  assert.equal(err.expected, "[ 'gun_ws', _, [ 'text', anyNumber ] ]");
+  const err = await failure(assertReceived(['tick', _, ['text', anyNumber]]));
+  assert.equal(err.expected, "[ 'tick', _, [ 'text', anyNumber ] ]");
   assert.equal(err.operator, 'fail');
 }));
 
