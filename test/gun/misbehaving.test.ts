@@ -151,11 +151,14 @@ test('wsOpts.maxPayload: a message of that size is delivered, one byte more clos
   });
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retry: 0, wsOpts: { maxPayload: 1024 } });
+  const mref = monitor(conn);
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_ws', conn, ref, ['binary', Buffer.alloc(1024, 1)]], 1000);
   await assertReceive(['gun_error', conn, ref, ['ws_error', 1009, _]], 1000);
   await assertReceive(['gun_down', conn, 'ws', ['error', 'ws_err_unsupported_message_length'], [ref], []], 1000);
-  await refuteReceive(['gun_ws', conn, ref, _]);
+  // The connection is gone (retry 0): whatever it sent came before its DOWN.
+  await assertReceive(['DOWN', mref, 'process', conn, _], 1000);
+  await refuteReceived(['gun_ws', conn, ref, _]);
 }));
 
 test('garbage after the 101 (a reserved opcode): reported, and the owner lives on', (t) => inProcess(async () => {
