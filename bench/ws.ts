@@ -2,11 +2,11 @@
 // client (callbacks), in the same run, against a server in its own process.
 // `npm run bench:ws` (the numbers in bench/README.md come from it);
 // `ERLGUN_BENCH_ONLY=oneway64,conns npm run bench:ws` runs some cases only
-// (oneway64, oneway16k, fresh, echo, conns).
+// (oneway64, oneway16k, fresh, echo, conns, owners).
 import { execFileSync, spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { _, anyPid, anyRef, flush, gun, on, receive, receiveNow, spawn, TIMEOUT, type Pid, type StreamRef } from './runtime-api.js';
+import { _, anyPid, anyRef, flush, gun, on, receive, receiveNow, self, send, spawn, TIMEOUT, type Pid, type StreamRef } from './runtime-api.js';
 import { fmt, printTable, sampleOf, type Row, type Sample } from './table.js';
 
 const exposedGc = (globalThis as { gc?: () => void }).gc;
@@ -198,6 +198,45 @@ async function erlgunMany(server: Server, n: number, heap: boolean): Promise<Man
   return { ms, bytes };
 }
 
+/**
+ * The Erlang way: one owner process per connection. Each owner is spawned, opens its
+ * connection, waits for `gun_upgrade` (leaving `gun_up` unread), tells the shell, then idles
+ * in `receive` until told to stop. Time and heap as in erlgunMany, so both include the
+ * owner processes; only the shell's bookkeeping (the owners' pids) is not the owners' own.
+ */
+async function erlgunOwners(server: Server, n: number, heap: boolean): Promise<ManyResult> {
+  requireEmptyMailbox();
+  const port = server.port;
+  const shell = self();
+  const owners: Pid[] = new Array<Pid>(n);
+  if (heap) gc();
+  const h0 = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const clauses = [on(['owner_up', anyPid], () => undefined)] as const;
+  for (let i = 0; i < n; i += 500) {
+    const end = Math.min(n, i + 500);
+    for (let j = i; j < end; j++) {
+      owners[j] = spawn(async () => {
+        const conn = gun.open('127.0.0.1', port, { retry: 0 });
+        const ref = gun.wsUpgrade(conn, '/');
+        await receive([on(['gun_upgrade', conn, ref, _, _], () => undefined)]);
+        send(shell, ['owner_up', self()]);
+        await receive([on('stop', () => undefined)]);
+        gun.close(conn);
+      });
+    }
+    for (let j = i; j < end; j++) await receive(clauses);
+  }
+  const ms = performance.now() - t0;
+  if (heap) gc();
+  const bytes = heap ? (process.memoryUsage().heapUsed - h0) / n : NaN;
+  await server.resetAll();
+  for (const owner of owners) send(owner, 'stop');
+  await settle();
+  flush();
+  return { ms, bytes };
+}
+
 // ---- raw ws ----------------------------------------------------------------------------
 
 function rawConnect(port: number): Promise<WebSocket> {
@@ -326,7 +365,7 @@ if (childCase !== undefined) {
   process.exit(0);
 }
 
-const only = new Set((process.env.ERLGUN_BENCH_ONLY ?? 'oneway64,oneway16k,fresh,echo,conns').split(','));
+const only = new Set((process.env.ERLGUN_BENCH_ONLY ?? 'oneway64,oneway16k,fresh,echo,conns,owners').split(','));
 const started = performance.now();
 pinSelf('0');
 const server = await startServer('1');
@@ -354,39 +393,43 @@ if (only.has('echo')) {
   row('echo 20,000 × 32 B round trips, p50 (µs), client and server on one core',
     await interleaved(5, async () => sampleOf(await erlgunEcho(echoServer.port, 20_000)).median * 1000, async () => sampleOf(await rawEcho(echoServer.port, 20_000)).median * 1000), 1, 1.15, false);
 }
-if (only.has('conns')) {
-  // The first rounds run 2–3× slower while the JIT catches up (erlgun's path and the server's).
+/** `runs` pairs of erlgun and raw rounds of `n` connections, back to back, alternating which goes first. */
+async function manyPairs(ours: typeof erlgunMany, n: number, runs: number, heap: boolean): Promise<{ es: ManyResult[]; rs: ManyResult[] }> {
+  const es: ManyResult[] = [];
+  const rs: ManyResult[] = [];
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      es.push(await ours(server, n, heap));
+      rs.push(await rawMany(server, n, heap));
+    } else {
+      rs.push(await rawMany(server, n, heap));
+      es.push(await ours(server, n, heap));
+    }
+  }
+  return { es, rs };
+}
+
+/** Time and heap rows for rounds of `n` connections, after three warm-up rounds of 1,000 (the first rounds run 2–3× slower while the JIT catches up, erlgun's path and the server's). */
+async function manyRows(ours: typeof erlgunMany, what: string, sizes: readonly (readonly [number, number, number])[]): Promise<void> {
   for (let i = 0; i < 3; i++) {
-    await erlgunMany(server, 1000, false);
+    await ours(server, 1000, false);
     await rawMany(server, 1000, false);
   }
-  /** `runs` pairs, back to back, alternating which goes first. */
-  const pairs = async (n: number, runs: number, heap: boolean): Promise<{ es: ManyResult[]; rs: ManyResult[] }> => {
-    const es: ManyResult[] = [];
-    const rs: ManyResult[] = [];
-    for (let i = 0; i < runs; i++) {
-      if (i % 2 === 0) {
-        es.push(await erlgunMany(server, n, heap));
-        rs.push(await rawMany(server, n, heap));
-      } else {
-        rs.push(await rawMany(server, n, heap));
-        es.push(await erlgunMany(server, n, heap));
-      }
-    }
-    return { es, rs };
-  };
-  for (const [n, timed, weighed] of [[1000, 11, 3], [10_000, 4, 1]] as const) {
-    const time = await pairs(n, timed, false);
-    const heap = await pairs(n, weighed, true);
+  for (const [n, timed, weighed] of sizes) {
+    const time = await manyPairs(ours, n, timed, false);
+    const heap = await manyPairs(ours, n, weighed, true);
     const ms = (xs: ManyResult[]): number[] => xs.map((x) => x.ms);
     const kib = (xs: ManyResult[]): number[] => xs.map((x) => x.bytes / 1024);
-    row(`${fmt(n)} concurrent upgrades: time to all open (ms), median of ${timed}`, paired(ms(time.es), ms(time.rs)), 0, 1.5, false);
-    row(`${fmt(n)} concurrent upgrades: heap per connection (KiB)${weighed > 1 ? `, median of ${weighed}` : ''}`, paired(kib(heap.es), kib(heap.rs)), 2, 1.5, false);
+    row(`${fmt(n)} ${what}: time to all open (ms), median of ${timed}`, paired(ms(time.es), ms(time.rs)), 0, what === 'concurrent upgrades' ? 1.5 : 1.2, false);
+    row(`${fmt(n)} ${what}: heap per connection (KiB)${weighed > 1 ? `, median of ${weighed}` : ''}`, paired(kib(heap.es), kib(heap.rs)), 2, 1.5, false);
   }
 }
 
+if (only.has('conns')) await manyRows(erlgunMany, 'concurrent upgrades', [[1000, 11, 3], [10_000, 4, 1]]);
+if (only.has('owners')) await manyRows(erlgunOwners, 'upgrades, a spawned owner process per connection', [[1000, 11, 3], [5000, 5, 3]]);
+
 printTable(`WebSocket — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, client on CPU 0, server on CPU 1 (echo: both on CPU 0)`, 'raw ws', rows);
-console.log(`\nratio = median of the erlgun ÷ raw ws ratios of runs made back to back, alternating which goes first (64 B rows: 41 and 15 pairs, 16 KiB: 41, echo: 5, after two warm-up rounds each; fresh-process rows: 9 pairs, no warm-up, each run a new node process; connections: 11 and 4 timed pairs, 3 and 1 weighed with full GCs, after three warm-up rounds). Middle half of those ratios (25th–75th percentile): ${spreads.join('; ')}. Total ${fmt((performance.now() - started) / 1000, 0)} s.`);
+console.log(`\nratio = median of the erlgun ÷ raw ws ratios of runs made back to back, alternating which goes first (64 B rows: 41 and 15 pairs, 16 KiB: 41, echo: 5, after two warm-up rounds each; fresh-process rows: 9 pairs, no warm-up, each run a new node process; connections: 11 and 4 timed pairs, 3 and 1 weighed with full GCs, after three warm-up rounds; owner per connection: 11 and 5 timed, 3 and 3 weighed, after three warm-up rounds). Middle half of those ratios (25th–75th percentile): ${spreads.join('; ')}. Total ${fmt((performance.now() - started) / 1000, 0)} s.`);
 child.kill();
 echoServer.child.kill();
 process.exit(0);

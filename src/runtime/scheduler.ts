@@ -72,15 +72,30 @@ function startProcess(body: ProcessBody, setup?: (proc: Process) => void): Proce
 // suspended frame of the scheduler's, only its own body's.
 function runBody(proc: Process, body: ProcessBody): void {
   if (!proc.alive) return;
+  running.run(proc, startBody, proc, body);
+}
+
+// Runs in the process's context. The exit handlers are attached here, so they run in it too
+// and find their process with getStore(): shared functions rather than two closures per
+// process, which an idle process would hold for as long as its body waits.
+function startBody(proc: Process, body: ProcessBody): void {
   let result: unknown;
   try {
-    result = running.run(proc, body);
+    result = body();
   } catch (error) {
     terminate(proc, exitReason(error));
     return;
   }
-  if (isThenable(result)) Promise.resolve(result).then(() => terminate(proc, 'normal'), (error: unknown) => terminate(proc, exitReason(error)));
+  if (isThenable(result)) Promise.resolve(result).then(bodyReturned, bodyThrew);
   else terminate(proc, 'normal');
+}
+
+function bodyReturned(): void {
+  terminate(running.getStore()!, 'normal');
+}
+
+function bodyThrew(error: unknown): void {
+  terminate(running.getStore()!, exitReason(error));
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -1,10 +1,21 @@
 // Sockets that close by announcement (connection: close, HTTP/1.0): the reason is 'normal',
 // what was not sent yet goes on the next connection, and nothing is lost silently.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { _, gun, ok } from '../../src/index.js';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { _, anyNumber, diagnosticsChannels, gun, ok, self, send } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceive, refuteReceived } from '../../src/testing/index.js';
-import { deadPort, sleep, startAnswering, startHttp, startRaw, startWs } from '../helpers/servers.js';
+import { deadPort, startAnswering, startHttp, startRaw, startWs } from '../helpers/servers.js';
+
+/** Sends each retry decision (erlgun:connection:retry) to the calling process as ['retry', message]: the event that a failed or closed connection now waits. */
+function forwardRetries(t: TestContext): void {
+  const me = self();
+  const forward = (message: unknown): void => {
+    send(me, ['retry', message]);
+  };
+  subscribe(diagnosticsChannels.connectionRetry, forward);
+  t.after(() => unsubscribe(diagnosticsChannels.connectionRetry, forward));
+}
 
 /** A server that answers its first request with connection: close and echoes each request's path. */
 function closingOnce(): ReturnType<typeof startHttp> {
@@ -163,12 +174,15 @@ test('a reconnecting upgrade queued behind a connection: close response is issue
 }));
 
 test('an answer that comes before the request body is finished (417 to an expect) ends the socket: the next request goes on a new one', (t) => inProcess(async () => {
+  const me = self();
   const heads: string[][] = [];
   const srv = await startRaw((socket) => {
     const seen: string[] = [];
-    heads.push(seen);
+    const nth = heads.push(seen);
     socket.on('data', (d: Buffer) => {
-      seen.push(d.toString().split('\r\n')[0]);
+      const line = d.toString().split('\r\n')[0];
+      seen.push(line);
+      send(me, ['server read', nth, line]);
       if (seen.length === 1) socket.write('HTTP/1.1 417 Expectation Failed\r\ncontent-length: 0\r\n\r\n');
     });
   });
@@ -180,8 +194,9 @@ test('an answer that comes before the request body is finished (417 to an expect
   gun.get(conn, '/next');
   await assertReceive(['gun_up', conn, 'http'], 1000);
   await assertReceive(['gun_up', conn, 'http'], 1000);
-  await sleep(50);
+  await assertReceive(['server read', 2, 'GET /next HTTP/1.1'], 1000);
   // The GET was never written behind the unfinished chunked body.
+  await refuteReceived(['server read', 1, 'GET /next HTTP/1.1']);
   assert.deepEqual(heads.map((h) => h[0]), ['POST /upload HTTP/1.1', 'GET /next HTTP/1.1']);
 }));
 
@@ -202,7 +217,8 @@ test('a chunk held for one turn is not delivered after a parse error, nor after 
   await refuteReceive(['gun_data', conn2, ref2, _, _], 30);
 }));
 
-test('waiting requests: a cancelled one gets nothing when the retries run out; gun.shutdown answers the others with closing', () => inProcess(async () => {
+test('waiting requests: a cancelled one gets nothing when the retries run out; gun.shutdown answers the others with closing', (t) => inProcess(async () => {
+  forwardRetries(t);
   const port = await deadPort();
   const conn = gun.open('127.0.0.1', port, { retry: 1, retryTimeout: 50 });
   const cancelled = gun.get(conn, '/a');
@@ -211,7 +227,8 @@ test('waiting requests: a cancelled one gets nothing when the retries run out; g
   await assertReceive(['gun_error', conn, kept, ['closed', 'The connection was lost.']], 1000);
   await refuteReceive(['gun_error', conn, cancelled, _], 30);
   const srvless = gun.open('127.0.0.1', port, { retryTimeout: 60_000 });
-  await sleep(20);
+  // Its first attempt has failed: the request below waits for the next one.
+  await assertReceive(['retry', { conn: srvless }], 1000);
   const waiting = gun.get(srvless, '/c');
   gun.shutdown(srvless);
   await assertReceive(['gun_error', srvless, waiting, ['closing', 'The connection is shutting down.']], 1000);
@@ -274,10 +291,13 @@ test('an announced close that served no request (a refused reconnecting upgrade)
     res.end();
   });
   t.after(() => srv.close());
+  forwardRetries(t);
   const conn = gun.open('127.0.0.1', srv.port, { retryTimeout: 1000 });
   gun.wsUpgrade(conn, '/ws', [], { reconnect: true });
   gun.get(conn, '/waiting');
-  await sleep(500);
+  // The close is followed by the policy's wait, not by a reconnect at once.
+  const [, { wait }] = await assertReceive(['retry', { conn, wait: anyNumber }], 1000);
+  assert.ok(wait >= 1000, `waits at least retryTimeout, got ${wait}`);
   gun.close(conn);
   assert.equal(srv.remotePorts.length, 1);
 }));
@@ -329,8 +349,12 @@ test('gun.cancel of a reconnecting upgrade stops it being issued again', (t) => 
   await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
   gun.cancel(conn, ref);
   await assertReceive(['gun_up', conn, 'http'], 2000);
-  await refuteReceive(['gun_upgrade', conn, ref, _, _], 200);
-  await refuteReceive(['gun_error', conn, ref, _], 0);
+  // A request made now is answered after anything issued at the reconnect: an upgrade issued
+  // again would be written first (and would take the connection to ws).
+  const probe = gun.get(conn, '/probe');
+  assert.match(ok(await gun.awaitBody(conn, probe, 1000)).toString(), /^hello /);
+  await refuteReceived(['gun_upgrade', conn, ref, _, _]);
+  await refuteReceived(['gun_error', conn, ref, _]);
   assert.equal(srv.clients.length, 1);
   gun.close(conn);
 }));

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { _, anyBuffer, gun, ok, processInfo, receive, on, self, spawn, send, type Pid } from '../../src/index.js';
 import type { Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { assertReceive, inProcess, refuteReceive, refuteReceived, SimulatedClock } from '../../src/testing/index.js';
 import { readUntil, startHttp, startRaw } from '../helpers/servers.js';
 
@@ -41,24 +42,27 @@ test('a GET delivers gun_response then gun_data with fin, on content-length and 
 }));
 
 test('body chunks are delivered as they arrive, not held until the next one (streaming responses)', (t) => inProcess(async () => {
+  // Each response's second chunk is written only once the test has seen the first.
+  const unfinished: ServerResponse[] = [];
   const srv = await startHttp((req, res) => {
     if (req.url === '/length') res.writeHead(200, { 'content-length': '11' });
     res.write('hello ');
-    setTimeout(() => res.end('world'), 400);
+    unfinished.push(res);
   });
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port);
   for (const path of ['/chunked', '/length']) {
     const ref = gun.get(conn, path);
     await assertReceive(['gun_response', conn, ref, 'nofin', 200, _], 1000);
-    // Well before the server writes its second chunk.
-    await assertReceive(['gun_data', conn, ref, 'nofin', Buffer.from('hello ')], 200);
+    await assertReceive(['gun_data', conn, ref, 'nofin', Buffer.from('hello ')], 1000);
+    unfinished.shift()!.end('world');
     const rest = ok(await gun.awaitBody(conn, ref, 2000));
     assert.equal(rest.toString(), 'world');
   }
   // content-length tells the last chunk at once: it carries fin (checked on a fresh request).
   const ref = gun.get(conn, '/length');
   await assertReceive(['gun_data', conn, ref, 'nofin', Buffer.from('hello ')], 1000);
+  unfinished.shift()!.end('world');
   await assertReceive(['gun_data', conn, ref, 'fin', Buffer.from('world')], 1000);
 }));
 

@@ -61,7 +61,8 @@ for (const [what, response, wsOpts, message] of handshakeFailures) {
     await assertReceive(['gun_error', conn, ref, ['closed', ['ws_handshake', message]]], 1000);
     await assertReceive(['gun_down', conn, 'http', 'normal', [ref], []], 1000);
     await assertReceive(['DOWN', mref, 'process', conn, ['shutdown', 'normal']], 1000);
-    await refuteReceive(['gun_upgrade', _, _, _, _], 10);
+    // The connection is gone, and what it sent came before its DOWN.
+    await refuteReceived(['gun_upgrade', _, _, _, _]);
   }));
 }
 
@@ -150,11 +151,14 @@ test('wsOpts.maxPayload: a message of that size is delivered, one byte more clos
   });
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retry: 0, wsOpts: { maxPayload: 1024 } });
+  const mref = monitor(conn);
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_ws', conn, ref, ['binary', Buffer.alloc(1024, 1)]], 1000);
   await assertReceive(['gun_error', conn, ref, ['ws_error', 1009, _]], 1000);
   await assertReceive(['gun_down', conn, 'ws', ['error', 'ws_err_unsupported_message_length'], [ref], []], 1000);
-  await refuteReceive(['gun_ws', conn, ref, _]);
+  // The connection is gone (retry 0): whatever it sent came before its DOWN.
+  await assertReceive(['DOWN', mref, 'process', conn, _], 1000);
+  await refuteReceived(['gun_ws', conn, ref, _]);
 }));
 
 test('garbage after the 101 (a reserved opcode): reported, and the owner lives on', (t) => inProcess(async () => {

@@ -122,5 +122,3 @@ export function readUntil(socket: Socket, predicate: (data: Buffer) => boolean):
     socket.on('data', onData);
   });
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
