@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http2, { type Http2Server, type Http2SecureServer, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import tls from 'node:tls';
-import { _, gun, InvalidOptionError, monitor, ok } from '../../src/index.js';
+import { _, gun, InvalidOptionError, monitor, ok, self, send } from '../../src/index.js';
 import { assertReceive, inProcess, refuteReceived } from '../../src/testing/index.js';
 import { testCert } from '../helpers/certs.js';
 import { startHttps } from '../helpers/servers.js';
@@ -97,14 +97,11 @@ test('h2: a POST body, a streamed body with gun.data, 1xx as gun_inform, trailer
 }));
 
 test('h2: gun.cancel resets one stream (RST_STREAM), the others go on', (t) => inProcess(async () => {
-  let cancelled!: () => void;
-  const sawCancel = new Promise<void>((resolve) => {
-    cancelled = resolve;
-  });
+  const me = self();
   const srv = await h2c((stream, headers) => {
     if (headers[':path'] === '/slow') {
       stream.on('close', () => {
-        if (stream.rstCode === http2.constants.NGHTTP2_CANCEL) cancelled();
+        if (stream.rstCode === http2.constants.NGHTTP2_CANCEL) send(me, 'server saw the cancel');
       });
       stream.respond({ ':status': 200 });
       stream.write('partial');
@@ -117,7 +114,7 @@ test('h2: gun.cancel resets one stream (RST_STREAM), the others go on', (t) => i
   const slow = gun.get(conn, '/slow');
   await assertReceive(['gun_response', conn, slow, 'nofin', 200, _], 1000);
   gun.cancel(conn, slow);
-  await sawCancel;
+  await assertReceive('server saw the cancel', 2000);
   const other = gun.get(conn, '/other');
   assert.equal(ok(await gun.awaitBody(conn, other, 1000)).toString(), 'you asked for /other');
   refuteReceived(['gun_error', conn, slow, _]);
@@ -219,15 +216,12 @@ async function startRelay(port: number): Promise<{ port: number; cut(): void; cl
 }
 
 test('http2Opts.keepalive: PINGs the server acknowledges keep the connection; past keepaliveTolerance unanswered ones it goes down keepalive_timeout', (t) => inProcess(async () => {
-  let pinged!: () => void;
-  const fivePings = new Promise<void>((resolve) => {
-    pinged = resolve;
-  });
+  const me = self();
   const srv = await h2c(echoPath);
   srv.server.on('session', (session) => {
     let pings = 0;
     session.on('ping', () => {
-      if (++pings === 5) pinged();
+      if (++pings === 5) send(me, 'five pings');
     });
   });
   const relay = await startRelay(srv.port);
@@ -239,7 +233,7 @@ test('http2Opts.keepalive: PINGs the server acknowledges keep the connection; pa
   const mref = monitor(conn);
   const ref = gun.get(conn, '/');
   assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), 'you asked for /');
-  await fivePings;
+  await assertReceive('five pings', 2000);
   refuteReceived(['gun_down', conn, _, _, _, _]);
   relay.cut();
   await assertReceive(['gun_down', conn, 'http2', ['error', 'keepalive_timeout'], [], []], 2000);

@@ -217,21 +217,18 @@ test('keepalive: a peer that answers nothing after a ping is taken for dead: gun
 }));
 
 test('keepalive: a peer that answers pings stays up across many of them', (t) => inProcess(async () => {
-  let pinged!: () => void;
-  const fourPings = new Promise<void>((resolve) => {
-    pinged = resolve;
-  });
+  const me = self();
   const srv = await startWs({ onConnection: (ws) => {
     let pings = 0;
     ws.on('ping', () => {
-      if (++pings === 4) pinged();
+      if (++pings === 4) send(me, 'four pings');
     });
   } });
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retry: 0, wsOpts: { keepalive: 20 } });
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
-  await fourPings;
+  await assertReceive('four pings', 2000);
   // Had a ping gone unanswered, the down would have come three intervals ago.
   refuteReceived(['gun_down', conn, _, _, _, _]);
   gun.close(conn);

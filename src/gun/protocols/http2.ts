@@ -112,18 +112,31 @@ export class Http2Handler implements ProtocolHandler {
     const { keepalive = Infinity, keepaliveTolerance = Infinity } = this.#ctx.opts.http2Opts;
     if (keepalive === Infinity) return;
     let unacked = 0;
-    const tick = (): void => {
+    const ping = (): void => {
       if (this.#gone || this.#session.destroyed) return;
-      if (unacked > keepaliveTolerance) {
-        this.#error ??= KEEPALIVE_TIMEOUT;
-        this.#session.destroy();
-        return;
-      }
       unacked++;
       this.#session.ping((error) => {
         if (error === null) unacked--;
       });
       this.#keepalive = startTimer(keepalive, tick);
+    };
+    const tick = (): void => {
+      if (this.#gone || this.#session.destroyed) return;
+      if (unacked <= keepaliveTolerance) {
+        ping();
+        return;
+      }
+      // A timer that fires late (a busy or paused event loop) runs before the socket reads
+      // waiting in the same turn: judge only once they are in, in the next turn.
+      nextTurn(() => {
+        if (this.#gone || this.#session.destroyed) return;
+        if (unacked <= keepaliveTolerance) {
+          ping();
+          return;
+        }
+        this.#error ??= KEEPALIVE_TIMEOUT;
+        this.#session.destroy();
+      });
     };
     this.#keepalive = startTimer(keepalive, tick);
   }

@@ -7,6 +7,7 @@ import { getClock, startTimer, type Timer } from '../../runtime/clock.js';
 import type { Pid } from '../../runtime/pid.js';
 import type { Process } from '../../runtime/process.js';
 import { logCrash } from '../../runtime/log.js';
+import { nextTurn } from '../../runtime/microtask.js';
 import { lookup } from '../../runtime/registry.js';
 import { fromRawHeaders } from '../headers.js';
 import {
@@ -318,17 +319,30 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     if (every === Infinity) return;
     const clock = getClock();
     let readAtPing = -1;
-    const tick = (): void => {
-      if (this.readyState !== WebSocket.OPEN) return;
+    const ping = (): void => {
       // While flow control holds reading, no pong can be read either: nothing to judge by.
-      if (this.isPaused) readAtPing = -1;
-      else if (readAtPing === this.#socket.bytesRead) {
-        this.#protocolError ??= KEEPALIVE_TIMEOUT;
-        this.terminate();
-        return;
-      } else readAtPing = this.#socket.bytesRead;
+      readAtPing = this.isPaused ? -1 : this.#socket.bytesRead;
       this.ping();
       this.#keepalive = startTimer(every, tick, clock);
+    };
+    const silent = (): boolean => !this.isPaused && readAtPing === this.#socket.bytesRead;
+    const tick = (): void => {
+      if (this.readyState !== WebSocket.OPEN) return;
+      if (!silent()) {
+        ping();
+        return;
+      }
+      // A timer that fires late (a busy or paused event loop) runs before the socket reads
+      // waiting in the same turn: judge only once they are in, in the next turn.
+      nextTurn(() => {
+        if (this.readyState !== WebSocket.OPEN) return;
+        if (!silent()) {
+          ping();
+          return;
+        }
+        this.#protocolError ??= KEEPALIVE_TIMEOUT;
+        this.terminate();
+      });
     };
     this.#keepalive = startTimer(every, tick, clock);
   }
