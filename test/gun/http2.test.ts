@@ -229,7 +229,7 @@ test('http2Opts.keepalive: PINGs the server acknowledges keep the connection; pa
     await relay.close();
     await srv.close();
   });
-  const conn = gun.open('127.0.0.1', relay.port, { protocols: ['http2'], retry: 0, http2Opts: { keepalive: 20, keepaliveTolerance: 1 } });
+  const conn = gun.open('127.0.0.1', relay.port, { protocols: ['http2'], retry: 0, http2Opts: { keepalive: 50, keepaliveTolerance: 4 } });
   const mref = monitor(conn);
   const ref = gun.get(conn, '/');
   assert.equal(ok(await gun.awaitBody(conn, ref, 1000)).toString(), 'you asked for /');

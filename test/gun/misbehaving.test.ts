@@ -225,7 +225,7 @@ test('keepalive: a peer that answers pings stays up across many of them', (t) =>
     });
   } });
   t.after(() => srv.close());
-  const conn = gun.open('127.0.0.1', srv.port, { retry: 0, wsOpts: { keepalive: 20 } });
+  const conn = gun.open('127.0.0.1', srv.port, { retry: 0, wsOpts: { keepalive: 100 } });
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
   await assertReceive('four pings', 2000);
