@@ -14,7 +14,8 @@ import { fakeContext, fakeWire } from '../helpers/fake-connection.js';
 const get = (path: string, extra: Partial<OutgoingRequest> = {}): OutgoingRequest =>
   ({ ref: makeRef(), replyTo: self(), method: 'GET', path, headers: [], body: undefined, bodyFollows: false, flow: Infinity, ...extra });
 
-test('http: one request at a time on the wire, Gun\'s host header (no :80), replies in order', async () => {
+/** An HTTP module on a fake wire, with GET /a and GET /b asked of it. */
+function twoRequests() {
   const ctx = fakeContext();
   const wire = fakeWire();
   const http = new HttpHandler(ctx, wire.socket);
@@ -22,6 +23,11 @@ test('http: one request at a time on the wire, Gun\'s host header (no :80), repl
   const b = get('/b');
   http.request(a);
   http.request(b);
+  return { ctx, wire, http, a, b };
+}
+
+test('http: one request at a time on the wire, Gun\'s host header (no :80), replies in order', async () => {
+  const { ctx, wire, http, a, b } = twoRequests();
   const head = await wire.until((t) => t.includes('\r\n\r\n'));
   assert.equal(head, 'GET /a HTTP/1.1\r\nhost: example.org\r\nconnection: keep-alive\r\n\r\n');
   wire.push('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
@@ -59,13 +65,7 @@ test('http: a body delimited by the close ends with fin, then a closed down that
 });
 
 test('http: a cancelled stream is still read (to keep the wire in sync) but tells nothing', async () => {
-  const ctx = fakeContext();
-  const wire = fakeWire();
-  const http = new HttpHandler(ctx, wire.socket);
-  const a = get('/a');
-  const b = get('/b');
-  http.request(a);
-  http.request(b);
+  const { ctx, wire, http, a, b } = twoRequests();
   http.cancel(a.ref, self());
   await wire.until((t) => t.includes('GET /a'));
   wire.push('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello');
