@@ -5,6 +5,7 @@
 import { after as afterAll, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   _, exit, gun, InvalidFrameError, InvalidHeaderError, InvalidOptionError, BadArgError,
   monitor, ok, receive, register, self, spawn, on, after,
@@ -329,17 +330,18 @@ test('receive with a clause not made by on() throws BadArgError naming on()', ()
 
 // 13. Bytes nobody asked for.
 test('bytes from the server while no request is on the wire close the connection (normal), as Gun does', (t) => inProcess(async () => {
+  let server: Socket | undefined;
   const srv = await startRaw((socket) => {
-    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => {
-      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
-      setTimeout(() => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nbad'), 20);
-    });
+    server = socket;
+    void readUntil(socket, (d) => d.includes('\r\n\r\n')).then(() => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'));
   });
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
   const ref = gun.get(conn, '/');
   await assertReceive(['gun_response', conn, ref, 'nofin', 200, _], 1000);
   await assertReceive(['gun_data', conn, ref, 'fin', _], 1000);
+  // The response is whole: what the server sends now answers nothing.
+  server!.write('HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nbad');
   await assertReceive(['gun_down', conn, 'http', 'normal', [], []], 1000);
   await refuteReceived(['gun_response', conn, _, _, _, _]);
 }));
