@@ -9,7 +9,7 @@ import { Connection, connectionState, type Command, type StateName } from './con
 import { checkFrames } from './frames.js';
 import { checkFollowingFraming, checkNoBody, checkPath, framedByBody, hasHeader, normalizeHeaders, isToken, type RequestHeaders } from './headers.js';
 import type { IsFin, ReplyTo, StreamRef, WsSendFrame } from './messages.js';
-import { checkOptions, checkWsOptions, mergeWsOptions, WS_KEYS, type Options, type WsOptions } from './options.js';
+import { checkKeys, checkOptions, checkWsOptions, isPlain, mergeWsOptions, WS_KEYS, type Options, type WsOptions } from './options.js';
 
 /** Request options. */
 export interface ReqOpts {
@@ -55,13 +55,11 @@ function requireConn(conn: unknown): asserts conn is Pid {
   if (connectionState(conn) === undefined && lookup(conn) !== undefined) throw new BadArgError(`${String(conn)} is a process but not a Gun connection`);
 }
 
-const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** The options object of a call: absent, or a plain object with known keys. */
 function checkCallOptions(opts: unknown, path: string, known: readonly string[]): Record<string, unknown> {
   if (opts === undefined) return {};
   if (!isPlain(opts)) throw new InvalidOptionError(path, 'an object', opts);
-  for (const key of Object.keys(opts)) if (!known.includes(key)) throw new InvalidOptionError(`${path}.${key}`, `one of the known options (${known.join(', ')})`, opts[key]);
+  checkKeys(opts, known, `${path}.`);
   return opts;
 }
 

@@ -106,10 +106,13 @@ export function hasHeader(headers: readonly (readonly [string, string])[], name:
   return headers.some(([n]) => n === name);
 }
 
-/** Node's `rawHeaders` (name, value, name, value…) as Gun's list: lowercase names, order and duplicates kept. */
+/**
+ * Node's `rawHeaders` (name, value, name, value…) as Gun's list: lowercase names, order and
+ * duplicates kept; HTTP/2's pseudo-headers (`:status`) left out, as Gun leaves them.
+ */
 export function fromRawHeaders(raw: readonly string[]): Headers {
   const out: (readonly [string, string])[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push(Object.freeze([raw[i].toLowerCase(), raw[i + 1]] as const));
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i][0] !== ':') out.push(Object.freeze([raw[i].toLowerCase(), raw[i + 1]] as const));
   return Object.freeze(out);
 }
 

@@ -121,7 +121,7 @@ export const WS_KEYS = ['protocols', 'compress', 'silencePings', 'keepalive', 'c
 
 const isTimeout = (v: unknown): boolean => v === Infinity || (Number.isInteger(v) && (v as number) >= 0);
 const isPositiveTimeout = (v: unknown): boolean => v === Infinity || (Number.isInteger(v) && (v as number) > 0);
-const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Validates `gun.open` options; throws `InvalidOptionError` naming the first bad path. */
 export function checkOptions(host: unknown, port: unknown, opts: unknown): ResolvedOptions {
@@ -307,7 +307,7 @@ function refuseOwnKeys(obj: object | undefined, prefix: string): void {
   }
 }
 
-function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
+export function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) throw new InvalidOptionError(`${prefix}${key}`, `one of the known options (${allowed.join(', ')})`, obj[key]);
   }

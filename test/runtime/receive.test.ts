@@ -151,48 +151,52 @@ test('a receive that waits tests each new message once, even after many were tak
   assert.deepEqual(flush(), ['unread']);
 }));
 
-test('a due timer fires while two processes play ping-pong (it used to wait for all of them)', () => inProcess(async () => {
-  const N = 100_000;
+const N = 100_000;
+
+/**
+ * Arms a `setTimeout(0)`, lets `exchange` run N exchanges between processes (it calls
+ * `counted` per exchange and `done` at the end), and checks the timer fired before the end.
+ */
+async function timerFiresDuring(exchange: (counted: () => void, done: () => void) => void): Promise<void> {
   let exchanges = 0;
   let atTimer = -1;
   setTimeout(() => {
     atTimer = exchanges;
   }, 0);
   const me = self();
+  exchange(() => {
+    exchanges++;
+  }, () => send(me, 'done'));
+  await receive([on('done', () => undefined)]);
+  assert.ok(atTimer >= 0 && atTimer < N, `the timer fired after ${atTimer} of ${N} exchanges`);
+}
+
+test('a due timer fires while two processes play ping-pong (it used to wait for all of them)', () => inProcess(() => timerFiresDuring((counted, done) => {
   const pong = spawn(async () => {
     const ping = [on(['ping', _], ([, from]) => from as Pid)];
     for (let i = 0; i < N; i++) send(await receive(ping), 'pong');
   });
   spawn(async () => {
     const mine = self();
-    const gotPong = [on('pong', () => exchanges++)];
+    const gotPong = [on('pong', () => counted())];
     for (let i = 0; i < N; i++) {
       send(pong, ['ping', mine]);
       await receive(gotPong);
     }
-    send(me, 'done');
+    done();
   });
-  await receive([on('done', () => undefined)]);
-  assert.ok(atTimer >= 0 && atTimer < N, `the timer fired after ${atTimer} of ${N} exchanges`);
-}));
+})));
 
-test('two processes that never wait (each always finds a message queued) still let a due timer fire', () => inProcess(async () => {
-  const N = 100_000;
-  let exchanges = 0;
-  let atTimer = -1;
-  setTimeout(() => {
-    atTimer = exchanges;
-  }, 0);
-  const me = self();
+test('two processes that never wait (each always finds a message queued) still let a due timer fire', () => inProcess(() => timerFiresDuring((counted, done) => {
   const x = [on('x', () => undefined)];
   const a = spawn(async () => {
     const b = await receive([on(['peer', anyPid], ([, pid]) => pid)]);
     for (let i = 0; i < N; i++) {
       await receive(x);
-      exchanges++;
+      counted();
       send(b, 'x');
     }
-    send(me, 'done');
+    done();
   });
   const b = spawn(async () => {
     for (let i = 0; i < N; i++) {
@@ -202,6 +206,4 @@ test('two processes that never wait (each always finds a message queued) still l
   });
   for (const m of [['peer', b], 'x', 'x']) send(a, m);
   for (const m of ['x', 'x']) send(b, m);
-  await receive([on('done', () => undefined)]);
-  assert.ok(atTimer >= 0 && atTimer < N, `the timer fired after ${atTimer} of ${N} exchanges`);
-}));
+})));

@@ -14,7 +14,7 @@ import {
 } from '../messages.js';
 import { websocketOpened } from '../diagnostics.js';
 import { WsH2Stream } from './ws-h2.js';
-import { hostHeader } from '../headers.js';
+import { fromRawHeaders, hostHeader } from '../headers.js';
 import { DEFAULT_CLOSING_TIMEOUT } from '../options.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM, NGHTTP2_REFUSED_STREAM } = http2.constants;
@@ -25,13 +25,6 @@ const KEEPALIVE_TIMEOUT = Object.freeze({ code: 'KEEPALIVE_TIMEOUT' });
 // HTTP/1.1 connection-specific headers have no meaning in HTTP/2 (RFC 9113 §8.2.2): node:http2
 // refuses them, so they are left out; `host` becomes `:authority`.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
-
-/** Node's raw header list (name, value, …) as Gun's, pseudo-headers left out. */
-function headerList(raw: readonly string[]): readonly (readonly [string, string])[] {
-  const out: (readonly [string, string])[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i][0] !== ':') out.push(Object.freeze([raw[i], raw[i + 1]] as const));
-  return Object.freeze(out);
-}
 
 interface Stream {
   readonly ref: StreamRef;
@@ -201,13 +194,13 @@ export class Http2Handler implements ProtocolHandler {
       if (--stream.flow === 0) h2.pause();
     };
     const onHeaders = (_headers: IncomingHttpHeaders, _flags: number, raw: string[]): void => {
-      if (!stream.cancelled) ctx.reply(replyTo, gunInform(ctx.conn, ref, Number(_headers[':status']), headerList(raw)));
+      if (!stream.cancelled) ctx.reply(replyTo, gunInform(ctx.conn, ref, Number(_headers[':status']), fromRawHeaders(raw)));
     };
     const onResponse = (headers: IncomingHttpHeaders, flags: number, raw: string[]): void => {
       if (stream.command.$gun === 'ws_upgrade') {
         const status = Number(headers[':status']);
         if (status >= 200 && status < 300 && !stream.cancelled) {
-          this.#upgraded(stream, stream.command.upgrade, headerList(raw));
+          this.#upgraded(stream, stream.command.upgrade, fromRawHeaders(raw));
           return;
         }
         // Refused: an ordinary response on the same ref; our side of the CONNECT ends with it,
@@ -219,7 +212,7 @@ export class Http2Handler implements ProtocolHandler {
       if (fin) this.#end(stream);
       const length = Number(headers['content-length']);
       if (Number.isInteger(length)) expected = length;
-      if (!stream.cancelled) ctx.reply(replyTo, gunResponse(ctx.conn, ref, fin ? 'fin' : 'nofin', Number(headers[':status']), headerList(raw)));
+      if (!stream.cancelled) ctx.reply(replyTo, gunResponse(ctx.conn, ref, fin ? 'fin' : 'nofin', Number(headers[':status']), fromRawHeaders(raw)));
     };
     const onData = (chunk: Buffer): void => {
       received += chunk.length;
@@ -241,7 +234,7 @@ export class Http2Handler implements ProtocolHandler {
     const onTrailers = (_headers: IncomingHttpHeaders, _flags: number, raw: string[]): void => {
       sendHeld();
       this.#end(stream);
-      if (!stream.cancelled) ctx.reply(replyTo, gunTrailers(ctx.conn, ref, headerList(raw)));
+      if (!stream.cancelled) ctx.reply(replyTo, gunTrailers(ctx.conn, ref, fromRawHeaders(raw)));
     };
     const onEnd = (): void => {
       if (turn !== undefined) cancelTurn(turn);
