@@ -11,6 +11,7 @@ import type { Mailbox } from '../runtime/mailbox.js';
 import type { Process } from '../runtime/process.js';
 import { lookup, send } from '../runtime/registry.js';
 import { exit, monitorFrom } from '../runtime/signals.js';
+import { actingActor } from '../runtime/scheduler.js';
 import {
   gunConnError, gunDown, gunStreamError, gunUp, Sentences,
   type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef, type WsSendFrame,
@@ -19,7 +20,7 @@ import { ExitError } from '../runtime/errors.js';
 import { DEFAULT_CLOSING_TIMEOUT, type ResolvedOptions, type RetryContext, type RetryDecision } from './options.js';
 import { defaultRetry, diedYoung, invalidDecision, jitteredBackoff, reconnectsAtOnce } from './retry.js';
 import { gaveUp, retrying, stateChanged } from './diagnostics.js';
-import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
+import type { ConnectionContext, EventHandler, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
 import { startProtocol } from './protocols/index.js';
 import { Reupgrades } from './reupgrade.js';
 import { connect, type Attempt, type Connected, type ConnectError } from './transport.js';
@@ -43,7 +44,8 @@ type Event =
   | { readonly $gun: 'down'; readonly from: ProtocolHandler; readonly reason: DownReason; readonly killed: readonly StreamRef[]; readonly unsent: readonly Unsent[]; readonly unprocessed: readonly StreamRef[] }
   | { readonly $gun: 'retry'; readonly attempt: number }
   | { readonly $gun: 'closing_timeout' }
-  | { readonly $gun: 'changed' };
+  | { readonly $gun: 'changed' }
+  | { readonly $gun: 'events' };
 
 type Message = Command | Event | readonly unknown[];
 
@@ -56,6 +58,8 @@ function ownerDownReason(reason: unknown): unknown {
 
 const CLOSING_TIMEOUT: Event = Object.freeze({ $gun: 'closing_timeout' });
 const CHANGED: Event = Object.freeze({ $gun: 'changed' });
+/** Socket, library and timer events are waiting in the connection's event queue. */
+const EVENTS: Event = Object.freeze({ $gun: 'events' });
 
 /** @internal the actor's state; `info` reads it synchronously */
 export class Connection implements Behaviour, ConnectionContext {
@@ -88,6 +92,13 @@ export class Connection implements Behaviour, ConnectionContext {
   #closedReason: unknown = undefined;
   /** How many times a protocol said that what postponed calls wait on has changed. */
   #changes = 0;
+  readonly #proc: Process;
+  /**
+   * Events from outside the actor (socket reads, library callbacks, timers), four slots each:
+   * handler and arguments. One `events` message in the mailbox stands for all of them, so a
+   * burst read in one go costs one mailbox hop, as one `{tcp, …}` message does in Gun.
+   */
+  readonly #events: unknown[] = [];
 
   private constructor(proc: Process, owner: Pid, host: string, port: number, opts: ResolvedOptions) {
     this.conn = proc.pid;
@@ -97,6 +108,7 @@ export class Connection implements Behaviour, ConnectionContext {
     this.opts = opts;
     this.#retriesLeft = opts.retry;
     this.#mailbox = proc.mailbox;
+    this.#proc = proc;
     // Gun monitors its owner from the start; a dead owner's DOWN (noproc) is then the first message.
     this.#ownerRef = monitorFrom(proc, owner);
   }
@@ -164,6 +176,9 @@ export class Connection implements Behaviour, ConnectionContext {
       case 'changed':
         // A new state: calls postponed for the protocol's sake are offered again.
         this.#changes++;
+        return true;
+      case 'events':
+        this.#runEvents();
         return true;
       case 'ws_send':
         return this.#wsSend(event.frames, event.caller, event.ref);
@@ -438,6 +453,26 @@ export class Connection implements Behaviour, ConnectionContext {
   }
 
   // ConnectionContext: what the protocol handlers ask of their connection.
+
+  run(fn: EventHandler, a?: unknown, b?: unknown, c?: unknown): void {
+    if (actingActor() === this.#proc) {
+      fn(a, b, c);
+      return;
+    }
+    const events = this.#events;
+    events.push(fn, a, b, c);
+    if (events.length === 4) this.#proc.deliver(EVENTS);
+  }
+
+  #runEvents(): void {
+    const events = this.#events;
+    // Events a handler causes run inline (the actor is running); the queue only grows from outside.
+    try {
+      for (let i = 0; i < events.length; i += 4) (events[i] as EventHandler)(events[i + 1], events[i + 2], events[i + 3]);
+    } finally {
+      events.length = 0;
+    }
+  }
 
   reply(to: ReplyTo, msg: GunMessage): void {
     send(to, msg);

@@ -57,6 +57,18 @@ export interface ProtocolHandler {
   destroy(): void;
 }
 
+/** A callback run by `ConnectionContext.run`. */
+export type EventHandler = (a?: unknown, b?: unknown, c?: unknown) => void;
+
+/**
+ * `fn` as a listener for a socket, library or timer event: each call is handled inside the
+ * connection actor, after the events before it (Gun's rule: one process, one order).
+ */
+export function inActor<A extends [unknown?, unknown?, unknown?]>(ctx: ConnectionContext, fn: (...args: A) => void): (...args: A) => void {
+  const handler = fn as EventHandler;
+  return (a?: unknown, b?: unknown, c?: unknown) => ctx.run(handler, a, b, c);
+}
+
 /**
  * What a protocol asks of its connection (the connection actor itself). A handler keeps the
  * socket it was made for; it names itself in `switchProtocol` and `down`, so a late call from
@@ -68,6 +80,13 @@ export interface ConnectionContext {
   readonly port: number;
   readonly opts: ResolvedOptions;
   readonly owner: Pid;
+  /**
+   * Runs `fn(a, b, c)` inside the connection actor, in the order events came: at once when
+   * the actor itself is running (a library reacting to what the actor just did), else as part
+   * of the actor's next message. Every socket, library and timer callback of a module goes
+   * through here (see `inActor`), so module state only ever changes inside the actor.
+   */
+  run(fn: EventHandler, a?: unknown, b?: unknown, c?: unknown): void;
   /** Delivers a message to a reply-to process. */
   reply(to: ReplyTo, msg: GunMessage): void;
   /** The socket now speaks another protocol (http → ws after a 101). Synchronous: frames of the same read go to the new one. */

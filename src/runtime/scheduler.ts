@@ -35,6 +35,11 @@ export function actAs(proc: Process | undefined): Process | undefined {
   return previous;
 }
 
+/** @internal the actor whose behaviour runs now, if any (cheap: no shell process is made) */
+export function actingActor(): Process | undefined {
+  return acting;
+}
+
 /** @internal the process the caller runs in (the shell outside any spawned process) */
 export function current(): Process {
   return acting ?? running.getStore() ?? shellProcess();

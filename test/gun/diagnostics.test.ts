@@ -10,6 +10,7 @@ import {
 } from '../../src/index.js';
 import { assertReceive, inProcess } from '../../src/testing/index.js';
 import { startHttp, startWs } from '../helpers/servers.js';
+import { startWsH2 } from '../helpers/ws-h2-server.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -52,6 +53,35 @@ test('erlgun:websocket:open and :close report an upgrade and its close handshake
   assert.ok((open as WebsocketOpenMessage).headers.some(([name]) => name === 'sec-websocket-accept'));
   gun.wsSend(conn, ref, ['close', 1000, 'bye']);
   await assertReceive([channels.websocketClose, { conn, ref, code: 1000, reason: 'bye', down: 'normal' }], 1000);
+}));
+
+/** Like `watch`, with the pid of the process the publisher ran in: [name, message, self()]. */
+function watchWithPublisher(t: TestContext, name: string): void {
+  const me = self();
+  const forward = (message: unknown): void => {
+    send(me, [name, message, self()]);
+  };
+  subscribe(name, forward);
+  t.after(() => unsubscribe(name, forward));
+}
+
+test('socket events are handled inside the connection process: the 101 and the close reply, over HTTP/1.1 and HTTP/2', (t) => inProcess(async () => {
+  watchWithPublisher(t, channels.websocketOpen);
+  watchWithPublisher(t, channels.websocketClose);
+  const h1 = await startWs();
+  t.after(() => h1.close());
+  const h2 = await startWsH2();
+  t.after(() => h2.close());
+  for (const [port, opts] of [[h1.port, {}], [h2.port, { protocols: ['http2'] as const }]] as const) {
+    const conn = gun.open('127.0.0.1', port, opts);
+    const ref = gun.wsUpgrade(conn, '/echo');
+    await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 2000);
+    // Both are published while a socket event is handled: the 101 (or the CONNECT's 200) read, then the server's close frame.
+    await assertReceive([channels.websocketOpen, { conn, ref, headers: _ }, conn], 1000);
+    gun.wsSend(conn, ref, ['close', 1000, 'bye']);
+    await assertReceive([channels.websocketClose, { conn, ref, code: 1000, reason: _, down: _ }, conn], 2000);
+    gun.close(conn);
+  }
 }));
 
 test('erlgun:process:crash carries the crash report of a process nothing watches', (t) => inProcess(async () => {

@@ -76,6 +76,8 @@ export function fakeContext(opts: Options = {}, host = 'example.org', port = 80)
     port,
     opts: checkOptions(host, port, opts),
     told,
+    // No actor here: events are handled as they come.
+    run: (fn, a, b, c) => fn(a, b, c),
     reply: (_to, msg) => tell(['reply', msg]),
     switchProtocol: (_from, to) => tell(['switch', to]),
     changed: () => tell(['changed']),

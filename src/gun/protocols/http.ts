@@ -5,7 +5,7 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import PQueue from 'p-queue';
-import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from '../protocol.js';
+import { inActor, type ConnectionContext, type OutgoingRequest, type ProtocolHandler, type Unsent, type WsUpgradeRequest } from '../protocol.js';
 import { getClock, startTimer, type Timer } from '../../runtime/clock.js';
 import { logCrash } from '../../runtime/log.js';
 import { cancelTurn, nextTurn } from '../../runtime/microtask.js';
@@ -120,33 +120,44 @@ export class HttpHandler implements ProtocolHandler, Handshake {
   #startedSeq = 0;
   /** Streams whose body ended with the socket (no length, no chunks): Gun lists them as killed. */
   readonly #endedByClose: StreamRef[] = [];
-  readonly #onClose = (): void => this.#socketClosed();
-  // Bytes the server sends while no request is on the wire answer nothing: the stream is out
-  // of sync, and the connection closes as Gun's does ('normal').
-  readonly #onData = (): void => {
-    if (this.#current !== undefined || this.#upgrading !== undefined || this.#gone) return;
-    this.#expectClose = true;
-    this.#lastSeq = Math.min(this.#lastSeq, this.#startedSeq);
-    this.#socket.destroy();
-  };
-  readonly #onError = (error: unknown): void => {
-    this.#socketError ??= error;
-  };
+  readonly #onClose: () => void;
+  readonly #onData: () => void;
+  readonly #onError: (error: unknown) => void;
 
   constructor(ctx: ConnectionContext, socket: Socket) {
     this.#ctx = ctx;
     this.#socket = socket;
     this.#http10 = ctx.opts.httpOpts.version === 'HTTP/1.0';
+    this.#onClose = inActor(ctx, () => this.#socketClosed());
+    // Bytes the server sends while no request is on the wire answer nothing: the stream is out
+    // of sync, and the connection closes as Gun's does ('normal').
+    this.#onData = inActor(ctx, () => {
+      if (this.#current !== undefined || this.#upgrading !== undefined || this.#gone) return;
+      this.#expectClose = true;
+      this.#lastSeq = Math.min(this.#lastSeq, this.#startedSeq);
+      this.#socket.destroy();
+    });
+    this.#onError = inActor(ctx, (error: unknown) => {
+      this.#socketError ??= error;
+    });
     socket.on('close', this.#onClose);
     socket.on('error', this.#onError);
     socket.on('data', this.#onData);
     this.#armKeepalive();
   }
 
-  /** Runs tasks one at a time, in order. The first runs at once; a queue is made only when one has to wait. */
+  /**
+   * Runs tasks one at a time, in order, each inside the connection actor. The first runs at
+   * once; a queue is made only when one has to wait.
+   */
   #enqueue(start: () => Promise<void>): void {
     // A task that throws is a bug here: logged against the connection, never an unhandled rejection.
-    const task = (): Promise<void> => start().catch((error: unknown) => logCrash(this.#ctx.conn, error));
+    const ctx = this.#ctx;
+    const task = (): Promise<void> => new Promise<void>((resolve) => {
+      ctx.run(() => {
+        start().catch((error: unknown) => logCrash(ctx.conn, error)).then(resolve, resolve);
+      });
+    });
     if (this.#pqueue === undefined) {
       if (this.#direct === undefined) {
         const done = task();
@@ -276,7 +287,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     }
     this.#pqueue?.clear();
     if (!active) this.#socket.end();
-    else void this.#idle().then(() => this.#socket.end());
+    else void this.#idle().then(inActor(this.#ctx, () => this.#socket.end()));
     this.#expectClose = true;
     return DEFAULT_CLOSING_TIMEOUT;
   }
@@ -327,15 +338,18 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     this.#socket.destroy();
   }
 
-  /** Runs a Node callback for `stream`; whatever it throws is reported as the stream's failure, never raised into Node. */
-  #guard<A extends unknown[]>(stream: Stream, fn: (...args: A) => void): (...args: A) => void {
-    return (...args) => {
+  /**
+   * A Node callback for `stream`, run inside the connection actor; whatever it throws is
+   * reported as the stream's failure, never raised into Node.
+   */
+  #listener<A extends [unknown?]>(stream: Stream, fn: (...args: A) => void): (...args: A) => void {
+    return inActor(this.#ctx, (...args: A) => {
       try {
         fn(...args);
       } catch (error) {
         this.#failed(stream, error);
       }
-    };
+    });
   }
 
   #write(stream: Stream, r: OutgoingRequest): void {
@@ -361,12 +375,12 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     // without an agent as the socket's last: put back the keep-alive its head asks for.
     if (!stream.asksClose && req.getHeader('expect') !== undefined) req.shouldKeepAlive = true;
     stream.req = req;
-    req.on('information', this.#guard(stream, (info: http.InformationEvent) => {
+    req.on('information', this.#listener(stream, (info: http.InformationEvent) => {
       if (this.#tooManyHeaders(stream, info.rawHeaders)) return;
       if (!stream.cancelled) ctx.reply(stream.replyTo, gunInform(ctx.conn, stream.ref, info.statusCode, fromRawHeaders(info.rawHeaders)));
     }));
-    req.on('response', this.#guard(stream, (res: IncomingMessage) => this.#response(stream, res)));
-    req.on('error', this.#guard(stream, (error: Error) => this.#requestError(stream, error)));
+    req.on('response', this.#listener(stream, (res: IncomingMessage) => this.#response(stream, res)));
+    req.on('error', this.#listener(stream, (error: Error) => this.#requestError(stream, error)));
     for (const chunk of stream.pending) req.write(chunk);
     stream.pending = [];
     if (stream.fin) req.end();
@@ -427,7 +441,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       if (--stream.flow === 0) res.pause();
     };
     stream.flushHeld = sendHeld;
-    res.on('data', this.#guard(stream, (chunk: Buffer) => {
+    res.on('data', this.#listener(stream, (chunk: Buffer) => {
       sendHeld();
       received += chunk.length;
       if (received >= length) {
@@ -438,13 +452,13 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       held = chunk;
       // Out of flow: the chunk read meanwhile waits for gun.updateFlow (or the end) instead.
       if (stream.flow > 0) {
-        turn ??= nextTurn(this.#guard(stream, () => {
+        turn ??= nextTurn(this.#listener(stream, () => {
           turn = undefined;
           sendHeld();
         }));
       }
     }));
-    res.on('end', this.#guard(stream, () => {
+    res.on('end', this.#listener(stream, () => {
       if (turn !== undefined) cancelTurn(turn);
       // The close we asked for or were told of comes next: 'normal', as Gun reports it. A body
       // the close itself ended is reported as Gun does: the stream killed by a 'closed' socket.
@@ -542,7 +556,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     if (upgrading === undefined) return;
     const { stream } = upgrading;
     stream.req = req;
-    req.on('error', (error) => this.#requestError(stream, error));
+    req.on('error', this.#listener(stream, (error: Error) => this.#requestError(stream, error)));
     this.#response(stream, res);
   }
 
@@ -597,11 +611,11 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const every = this.#ctx.opts.httpOpts.keepalive;
     if (every === Infinity) return;
     const clock = getClock();
-    const tick = (): void => {
+    const tick = inActor(this.#ctx, (): void => {
       // Gun 1.3's HTTP "ping": a bare CRLF while no request is on the wire (RFC 9112 §2.2 allows it).
       if (this.#streams.size === 0 && !this.#socket.destroyed) this.#socket.write('\r\n');
       this.#keepalive = startTimer(every, tick, clock);
-    };
+    });
     this.#keepalive = startTimer(every, tick, clock);
   }
 

@@ -7,7 +7,7 @@ import { startTimer, type Timer } from '../../runtime/clock.js';
 import { logCrash } from '../../runtime/log.js';
 import { cancelTurn, nextTurn } from '../../runtime/microtask.js';
 import type { Pid } from '../../runtime/pid.js';
-import type { ConnectionContext, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from '../protocol.js';
+import { inActor, type ConnectionContext, type OutgoingRequest, type ProtocolHandler, type Unsent, type WsUpgradeRequest } from '../protocol.js';
 import {
   errorAtom, gunConnError, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, gunUpgrade, Sentences,
   type DownReason, type ReplyTo, type StreamRef, type WsSendFrame,
@@ -36,8 +36,6 @@ interface Stream {
   done: boolean;
   /** `gun_data` messages left before the stream is paused (flow control). */
   flow: number;
-  /** Stops the HTTP listeners (an upgrade's stream is handed to its Websocket). */
-  detach?: () => void;
   /** An upgrade's outcome is known (refused, reset or cancelled): frames no longer wait for it. */
   settled?: boolean;
   /** Set once an extended CONNECT got its 2xx: the stream now carries Websocket frames. */
@@ -78,21 +76,23 @@ export class Http2Handler implements ProtocolHandler {
       pushed.on('error', () => undefined);
       pushed.close(NGHTTP2_REFUSED_STREAM);
     });
-    this.#session.once('remoteSettings', () => {
+    // The session's events are handled inside the connection actor, in order.
+    this.#session.once('remoteSettings', inActor(ctx, () => {
+      if (this.#gone) return;
       this.#remoteSettings = true;
       const waiting = this.#waiting;
       this.#waiting = [];
       for (const u of waiting) this.wsUpgrade(u);
       this.#ctx.changed(this);
-    });
-    this.#session.on('error', (error) => {
+    }));
+    this.#session.on('error', inActor(ctx, (error: unknown) => {
       this.#error ??= error;
-    });
-    this.#session.on('goaway', (_code: number, lastStreamId: number) => {
+    }));
+    this.#session.on('goaway', inActor(ctx, (_code: number, lastStreamId: number) => {
       this.#goaway = true;
       this.#lastStreamId = lastStreamId;
-    });
-    this.#session.on('close', () => this.#closed());
+    }));
+    this.#session.on('close', inActor(ctx, () => this.#closed()));
     this.#armKeepalive();
   }
 
@@ -108,12 +108,12 @@ export class Http2Handler implements ProtocolHandler {
     const ping = (): void => {
       if (this.#gone || this.#session.destroyed) return;
       unacked++;
-      this.#session.ping((error) => {
+      this.#session.ping(inActor(this.#ctx, (error: Error | null) => {
         if (error === null) unacked--;
-      });
+      }));
       this.#keepalive = startTimer(keepalive, tick);
     };
-    const tick = (): void => {
+    const tick = inActor(this.#ctx, (): void => {
       if (this.#gone || this.#session.destroyed) return;
       if (unacked <= keepaliveTolerance) {
         ping();
@@ -121,7 +121,7 @@ export class Http2Handler implements ProtocolHandler {
       }
       // A timer that fires late (a busy or paused event loop) runs before the socket reads
       // waiting in the same turn: judge only once they are in, in the next turn.
-      nextTurn(() => {
+      nextTurn(inActor(this.#ctx, () => {
         if (this.#gone || this.#session.destroyed) return;
         if (unacked <= keepaliveTolerance) {
           ping();
@@ -129,8 +129,8 @@ export class Http2Handler implements ProtocolHandler {
         }
         this.#error ??= KEEPALIVE_TIMEOUT;
         this.#session.destroy();
-      });
-    };
+      }));
+    });
     this.#keepalive = startTimer(keepalive, tick);
   }
 
@@ -173,8 +173,12 @@ export class Http2Handler implements ProtocolHandler {
     }
   }
 
-  /** Turns the stream's events into Gun's messages; returns what stops that (an upgrade hands the stream over). */
-  #listen(stream: Stream): () => void {
+  /**
+   * Turns the stream's events into Gun's messages, inside the connection actor. Once an
+   * upgrade made the stream a Websocket, its data, end and close go to that Websocket
+   * (including those read before the actor learnt of the 2xx).
+   */
+  #listen(stream: Stream): void {
     const ctx = this.#ctx;
     const { h2, ref, replyTo } = stream;
     // The last chunk carries 'fin' when the end comes in the same turn; otherwise an empty
@@ -215,6 +219,10 @@ export class Http2Handler implements ProtocolHandler {
       if (!stream.cancelled) ctx.reply(replyTo, gunResponse(ctx.conn, ref, fin ? 'fin' : 'nofin', Number(headers[':status']), fromRawHeaders(raw)));
     };
     const onData = (chunk: Buffer): void => {
+      if (stream.ws !== undefined) {
+        stream.ws.streamData(chunk);
+        return;
+      }
       received += chunk.length;
       sendHeld();
       // The content-length is reached: this is the last chunk, 'fin' at once.
@@ -225,10 +233,10 @@ export class Http2Handler implements ProtocolHandler {
       }
       held = chunk;
       if (stream.flow > 0) {
-        turn ??= nextTurn(() => {
+        turn ??= nextTurn(inActor(ctx, () => {
           turn = undefined;
           sendHeld();
-        });
+        }));
       }
     };
     const onTrailers = (_headers: IncomingHttpHeaders, _flags: number, raw: string[]): void => {
@@ -237,6 +245,10 @@ export class Http2Handler implements ProtocolHandler {
       if (!stream.cancelled) ctx.reply(replyTo, gunTrailers(ctx.conn, ref, fromRawHeaders(raw)));
     };
     const onEnd = (): void => {
+      if (stream.ws !== undefined) {
+        stream.ws.streamEnd();
+        return;
+      }
       if (turn !== undefined) cancelTurn(turn);
       if (received < expected && expected !== Infinity && !stream.done) {
         // Cut short: the session's end reports it (gun_error closed, killed in gun_down).
@@ -253,6 +265,10 @@ export class Http2Handler implements ProtocolHandler {
       this.#end(stream);
     };
     const onClose = (): void => {
+      if (stream.ws !== undefined) {
+        stream.ws.streamClosed();
+        return;
+      }
       this.#settle(stream);
       // A stream cut by the session's end is reported with the connection's loss (#closed).
       if (this.#gone || (!stream.done && !stream.cancelled && (this.#session.destroyed || this.#session.closed || this.#goaway))) return;
@@ -265,16 +281,13 @@ export class Http2Handler implements ProtocolHandler {
     };
     // Errors are reported from 'close', which follows with the stream's reset code.
     h2.on('error', () => undefined);
-    h2.on('headers', onHeaders).on('response', onResponse).on('data', onData).on('trailers', onTrailers).on('end', onEnd).on('close', onClose);
-    return () => {
-      h2.off('headers', onHeaders).off('response', onResponse).off('data', onData).off('trailers', onTrailers).off('end', onEnd).off('close', onClose);
-    };
+    h2.on('headers', inActor(ctx, onHeaders)).on('response', inActor(ctx, onResponse)).on('data', inActor(ctx, onData))
+      .on('trailers', inActor(ctx, onTrailers)).on('end', inActor(ctx, onEnd)).on('close', inActor(ctx, onClose));
   }
 
   /** A 2xx to an extended CONNECT: the stream carries Websocket from now on. */
   #upgraded(stream: Stream, u: WsUpgradeRequest, headers: readonly (readonly [string, string])[]): void {
     const ctx = this.#ctx;
-    stream.detach?.();
     stream.ws = new WsH2Stream(ctx, stream.h2, u.ref, u.replyTo, u.opts, () => this.#streams.delete(u.ref));
     ctx.reply(u.replyTo, gunUpgrade(ctx.conn, u.ref, headers));
     websocketOpened(ctx, u.ref, headers);
@@ -321,7 +334,7 @@ export class Http2Handler implements ProtocolHandler {
     }
     const stream: Stream = { ref: u.ref, replyTo: u.replyTo, h2, command: { $gun: 'ws_upgrade', upgrade: u }, cancelled: false, done: false, flow: u.opts.flow ?? Infinity };
     this.#streams.set(u.ref, stream);
-    stream.detach = this.#listen(stream);
+    this.#listen(stream);
   }
 
   awaitsUpgrade(): boolean {

@@ -12,7 +12,7 @@ import {
 } from '../messages.js';
 import { DEFAULT_CLOSING_TIMEOUT, type WsOptions } from '../options.js';
 import { websocketClosed } from '../diagnostics.js';
-import type { ConnectionContext } from '../protocol.js';
+import { inActor, type ConnectionContext } from '../protocol.js';
 import { closeCodeOf, DEFAULT_MAX_PAYLOAD } from './ws.js';
 import { Receiver, Sender } from './ws-framing.js';
 
@@ -31,6 +31,9 @@ export class WsH2Stream {
   readonly #h2: ClientHttp2Stream;
   readonly #sender: InstanceType<typeof Sender>;
   readonly #onEnd: () => void;
+  readonly #receiver: InstanceType<typeof Receiver>;
+  /** The stream's session, kept: Node drops it from a stream once the stream is destroyed. */
+  readonly #session: ClientHttp2Stream['session'];
   #flow: number;
   #closeSent = false;
   #closeReceived = false;
@@ -51,41 +54,49 @@ export class WsH2Stream {
     this.#flow = opts.flow ?? Infinity;
     this.#sender = new Sender(h2, {});
     const receiver = new Receiver({ isServer: false, maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, binaryType: 'nodebuffer' });
-    receiver.on('message', (data, isBinary) => this.#deliver(isBinary ? ['binary', data] : ['text', data.toString()]));
-    receiver.on('ping', (data) => {
+    // Inside the actor (the stream's data is handled there) these run inline; a frame that
+    // ends a compressed read later still comes back through the actor.
+    receiver.on('message', inActor(ctx, (data: Buffer, isBinary: boolean) => this.#deliver(isBinary ? ['binary', data] : ['text', data.toString()])));
+    receiver.on('ping', inActor(ctx, (data: Buffer) => {
       if (!this.#closeSent) this.#sender.pong(data, true);
       if (this.#opts.silencePings === false) this.#deliver(data.length === 0 ? 'ping' : ['ping', data]);
-    });
-    receiver.on('pong', (data) => {
+    }));
+    receiver.on('pong', inActor(ctx, (data: Buffer) => {
       if (this.#opts.silencePings === false) this.#deliver(data.length === 0 ? 'pong' : ['pong', data]);
-    });
-    receiver.on('conclude', (code, reason) => this.#concluded(code, reason));
-    receiver.on('error', (error) => this.#failed(error));
-    h2.on('data', (chunk: Buffer) => {
-      if (!this.#ended) receiver.write(chunk);
-    });
-    // A stream cut by the session's end is reported with the connection's loss (killed in gun_down).
-    // Node drops a stream's session once the stream is destroyed: it is kept here.
-    const session = h2.session;
-    const sessionGone = (): boolean => session === undefined || session.destroyed || session.closed;
-    // The server's END_STREAM after its close frame ends the handshake. Before it, the stream
-    // is lost: our side ends too, and 'close' tells a plain end from a reset (Node sets the
-    // reset's code only by then).
-    h2.on('end', () => {
-      if (this.#closeReceived) this.#finish(undefined);
-      else if (!h2.writableEnded) h2.end();
-    });
-    h2.on('error', () => undefined);
-    h2.on('close', () => {
-      if (this.#closeReceived) this.#finish(undefined);
-      else if (!sessionGone()) this.#finish((h2.rstCode ?? 0) === 0 ? ENDED : `${ENDED} (code ${h2.rstCode})`);
-    });
+    }));
+    receiver.on('conclude', inActor(ctx, (code: number, reason: Buffer) => this.#concluded(code, reason)));
+    receiver.on('error', inActor(ctx, (error: Error) => this.#failed(error)));
+    this.#receiver = receiver;
+    this.#session = h2.session;
     if (this.#flow <= 0) h2.pause();
     this.#armKeepalive();
   }
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  // The stream's events, handed over by the HTTP/2 module (inside the actor, in order).
+
+  streamData(chunk: Buffer): void {
+    if (!this.#ended) this.#receiver.write(chunk);
+  }
+
+  /**
+   * The server's END_STREAM after its close frame ends the handshake. Before it, the stream is
+   * lost: our side ends too, and 'close' tells a plain end from a reset (Node sets the reset's code only by then).
+   */
+  streamEnd(): void {
+    if (this.#closeReceived) this.#finish(undefined);
+    else if (!this.#h2.writableEnded) this.#h2.end();
+  }
+
+  /** A stream cut by the session's end is reported with the connection's loss (killed in gun_down). */
+  streamClosed(): void {
+    const session = this.#session;
+    const h2 = this.#h2;
+    if (this.#closeReceived) this.#finish(undefined);
+    else if (!(session === undefined || session.destroyed || session.closed)) this.#finish((h2.rstCode ?? 0) === 0 ? ENDED : `${ENDED} (code ${h2.rstCode})`);
   }
 
   #deliver(frame: WsFrame): void {
@@ -150,7 +161,7 @@ export class WsH2Stream {
       return;
     }
     const timeout = this.#opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
-    if (timeout !== Infinity) this.#closingTimer = startTimer(timeout, () => this.#reset(NO_CLOSE_REPLY));
+    if (timeout !== Infinity) this.#closingTimer = startTimer(timeout, inActor(this.#ctx, () => this.#reset(NO_CLOSE_REPLY)));
   }
 
   #concluded(code: number, reason: Buffer): void {
@@ -215,11 +226,11 @@ export class WsH2Stream {
   #armKeepalive(): void {
     const every = this.#opts.keepalive ?? Infinity;
     if (every === Infinity) return;
-    const tick = (): void => {
+    const tick = inActor(this.#ctx, (): void => {
       if (this.#ended || this.#closeSent) return;
       this.#sender.ping(EMPTY, true);
       this.#keepalive = startTimer(every, tick);
-    };
+    });
     this.#keepalive = startTimer(every, tick);
   }
 

@@ -16,7 +16,7 @@ import {
 } from '../messages.js';
 import { DEFAULT_CLOSING_TIMEOUT, type WsOptions } from '../options.js';
 import { websocketClosed, websocketOpened } from '../diagnostics.js';
-import type { ConnectionContext, ProtocolHandler, WsUpgradeRequest } from '../protocol.js';
+import { inActor, type ConnectionContext, type ProtocolHandler, type WsUpgradeRequest } from '../protocol.js';
 
 const MAX_TIMER = 2 ** 31 - 1;
 const NO_HEADERS: Headers = Object.freeze([]);
@@ -137,10 +137,22 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     this.#handshake = handshake;
   }
 
-  // Every event ws raises comes through here; there are no listeners. Whatever the handling
-  // throws (a bug) closes this Websocket with a reason; nothing is raised into ws or Node.
+  // Every event ws raises comes through here; there are no listeners. Each is handled inside
+  // the connection actor, in order; whatever the handling throws (a bug) closes this Websocket
+  // with a reason; nothing is raised into ws or Node.
   override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
     if (this.#gone) return true;
+    // ws reads the response's headers right after this event: the subprotocol fix-up cannot wait.
+    if (event === 'upgrade') return this.#guarded(event, a, b);
+    this.#ctx.run(this.#onEvent, event, a, b);
+    return true;
+  }
+
+  readonly #onEvent = (event?: unknown, a?: unknown, b?: unknown): void => {
+    if (!this.#gone) this.#guarded(event as string | symbol, a, b);
+  };
+
+  #guarded(event: string | symbol, a: unknown, b: unknown): boolean {
     try {
       return this.#handle(event, a, b);
     } catch (error) {
@@ -267,7 +279,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     this.#closeSent = true;
     this.#disarmKeepalive();
     const timeout = this.#opts.closingTimeout ?? DEFAULT_CLOSING_TIMEOUT;
-    if (timeout !== Infinity) this.#closingTimer = startTimer(timeout, () => this.terminate());
+    if (timeout !== Infinity) this.#closingTimer = startTimer(timeout, inActor(this.#ctx, () => this.terminate()));
   }
 
   closing(): number {
@@ -326,7 +338,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
       this.#keepalive = startTimer(every, tick, clock);
     };
     const silent = (): boolean => !this.isPaused && readAtPing === this.#socket.bytesRead;
-    const tick = (): void => {
+    const tick = inActor(this.#ctx, (): void => {
       if (this.readyState !== WebSocket.OPEN) return;
       if (!silent()) {
         ping();
@@ -334,7 +346,7 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
       }
       // A timer that fires late (a busy or paused event loop) runs before the socket reads
       // waiting in the same turn: judge only once they are in, in the next turn.
-      nextTurn(() => {
+      nextTurn(inActor(this.#ctx, () => {
         if (this.readyState !== WebSocket.OPEN) return;
         if (!silent()) {
           ping();
@@ -342,8 +354,8 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
         }
         this.#protocolError ??= KEEPALIVE_TIMEOUT;
         this.terminate();
-      });
-    };
+      }));
+    });
     this.#keepalive = startTimer(every, tick, clock);
   }
 
