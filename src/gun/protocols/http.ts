@@ -8,13 +8,13 @@ import PQueue from 'p-queue';
 import { inActor, type ConnectionContext, type OutgoingRequest, type ProtocolHandler, type Unsent, type WsUpgradeRequest } from '../protocol.js';
 import { getClock, startTimer, type Timer } from '../../runtime/clock.js';
 import { logCrash } from '../../runtime/log.js';
-import { cancelTurn, nextTurn } from '../../runtime/microtask.js';
 import {
   errorAtom, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, gunUpgrade, Sentences,
   type DownReason, type Headers, type ReplyTo, type StreamRef,
 } from '../messages.js';
 import { fromRawHeaders, hostHeader } from '../headers.js';
 import { DEFAULT_CLOSING_TIMEOUT } from '../options.js';
+import { HeldChunk } from './body.js';
 import { WsHandler, type Handshake } from './ws.js';
 
 interface Stream {
@@ -38,8 +38,8 @@ interface Stream {
   readonly seq: number;
   /** Body bytes the request's content-length still allows (Infinity without one). */
   bodyLeft: number;
-  /** Sends the response chunk held for one turn, if any (before a loss is reported). */
-  flushHeld: (() => void) | undefined;
+  /** The response's chunk held until the end of the read (sent before a loss is reported). */
+  held: HeldChunk | undefined;
   finish: (() => void) | undefined;
   /** `gun_data` messages left before the response is no longer read (flow control). */
   flow: number;
@@ -55,7 +55,7 @@ function newStream(command: Unsent, seq: number, asksClose: boolean): Stream {
   const { ref, replyTo } = command.$gun === 'request' ? command.req : command.upgrade;
   return {
     ref, replyTo, method: r?.method ?? 'GET', pending: r?.body ? [r.body] : [], fin: !r?.bodyFollows, bodyFollows: r?.bodyFollows ?? false,
-    req: undefined, cancelled: false, reported: false, asksClose, command, seq, bodyLeft: r ? declaredLength(r) : 0, flushHeld: undefined, finish: undefined,
+    req: undefined, cancelled: false, reported: false, asksClose, command, seq, bodyLeft: r ? declaredLength(r) : 0, held: undefined, finish: undefined,
     flow: r?.flow ?? Infinity, res: undefined,
   };
 }
@@ -262,7 +262,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     if (stream === undefined) return;
     stream.flow += n;
     if (stream.flow <= 0) return;
-    stream.flushHeld?.();
+    stream.held?.flush();
     if (stream.flow > 0 && stream.res?.isPaused() === true) stream.res.resume();
   }
 
@@ -422,44 +422,31 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const closeDelimited = !fin && res.headers['content-length'] === undefined && !/\bchunked\b/i.test(res.headers['transfer-encoding'] ?? '');
     if (!stream.cancelled) ctx.reply(stream.replyTo, gunResponse(ctx.conn, stream.ref, fin ? 'fin' : 'nofin', status, headers));
     // Chunks go out as they come. The last one carries 'fin' when that is known in time: at
-    // once when content-length is reached; otherwise a chunk waits one event-loop turn, so an
-    // end parsed in the same read still marks it. An end that comes later is an empty 'fin'
-    // chunk, as Gun sends for a chunked body whose last chunk came on its own.
+    // once when content-length is reached; otherwise when the end came in the same read
+    // (HeldChunk). An end that comes later is an empty 'fin' chunk, as Gun sends for a
+    // chunked body whose last chunk came on its own.
     const length = Number(res.headers['content-length']);
     let received = 0;
-    let held: Buffer | undefined;
     let finSent = false;
-    let turn: NodeJS.Immediate | undefined;
-    const sendHeld = (): void => {
-      if (held === undefined) return;
-      const chunk = held;
-      held = undefined;
+    const held = new HeldChunk(ctx, (chunk) => {
       // Nothing after the stream's last word (a parse error) or from a connection that is gone.
       if (stream.cancelled || stream.reported || this.#gone) return;
       ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', chunk));
       // Flow control: the socket stops being read once Node's buffer for the response is full.
       if (--stream.flow === 0) res.pause();
-    };
-    stream.flushHeld = sendHeld;
+    }, () => stream.flow > 0);
+    stream.held = held;
     res.on('data', this.#listener(stream, (chunk: Buffer) => {
-      sendHeld();
       received += chunk.length;
       if (received >= length) {
+        held.flush();
         finSent = true;
         if (!stream.cancelled) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'fin', chunk));
         return;
       }
-      held = chunk;
-      // Out of flow: the chunk read meanwhile waits for gun.updateFlow (or the end) instead.
-      if (stream.flow > 0) {
-        turn ??= nextTurn(this.#listener(stream, () => {
-          turn = undefined;
-          sendHeld();
-        }));
-      }
+      held.hold(chunk);
     }));
     res.on('end', this.#listener(stream, () => {
-      if (turn !== undefined) cancelTurn(turn);
       // The close we asked for or were told of comes next: 'normal', as Gun reports it. A body
       // the close itself ended is reported as Gun does: the stream killed by a 'closed' socket.
       if (closeDelimited) this.#endedByClose.push(stream.ref);
@@ -474,10 +461,10 @@ export class HttpHandler implements ProtocolHandler, Handshake {
       }
       if (!fin && !finSent && !stream.cancelled && !this.#tooManyHeaders(stream, res.rawTrailers)) {
         if (res.rawTrailers.length > 0) {
-          sendHeld();
+          held.flush();
           ctx.reply(stream.replyTo, gunTrailers(ctx.conn, stream.ref, fromRawHeaders(res.rawTrailers)));
         } else {
-          ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'fin', held ?? EMPTY));
+          ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'fin', held.take() ?? EMPTY));
         }
       }
       this.#end(stream);
@@ -586,7 +573,7 @@ export class HttpHandler implements ProtocolHandler, Handshake {
     const conn = this.#ctx.conn;
     const killed: StreamRef[] = [...this.#endedByClose];
     const unsent: Unsent[] = [];
-    for (const stream of this.#streams.values()) stream.flushHeld?.();
+    for (const stream of this.#streams.values()) stream.held?.flush();
     for (const stream of this.#streams.values()) {
       // A close that was announced (connection: close) leaves what still waits in the queue
       // unsent and safe to send again: it runs on the next connection instead of failing.

@@ -5,7 +5,8 @@ import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHt
 import type { Socket } from 'node:net';
 import { startTimer, type Timer } from '../../runtime/clock.js';
 import { logCrash } from '../../runtime/log.js';
-import { cancelTurn, nextTurn } from '../../runtime/microtask.js';
+import { nextTurn } from '../../runtime/microtask.js';
+import { HeldChunk } from './body.js';
 import type { Pid } from '../../runtime/pid.js';
 import { inActor, type ConnectionContext, type OutgoingRequest, type ProtocolHandler, type Unsent, type WsUpgradeRequest } from '../protocol.js';
 import {
@@ -181,22 +182,17 @@ export class Http2Handler implements ProtocolHandler {
   #listen(stream: Stream): void {
     const ctx = this.#ctx;
     const { h2, ref, replyTo } = stream;
-    // The last chunk carries 'fin' when the end comes in the same turn; otherwise an empty
+    // The last chunk carries 'fin' when the end comes in the same read; otherwise an empty
     // 'fin' follows it, as for HTTP/1.1.
-    let held: Buffer | undefined;
-    let turn: NodeJS.Immediate | undefined;
     // node:http2 ends a stream the same way whether END_STREAM came or the session went down
     // under it; a content-length tells the two apart.
     let expected = Infinity;
     let received = 0;
-    const sendHeld = (): void => {
-      if (held === undefined) return;
-      const chunk = held;
-      held = undefined;
+    const held = new HeldChunk(ctx, (chunk) => {
       if (stream.cancelled || this.#gone) return;
       ctx.reply(replyTo, gunData(ctx.conn, ref, 'nofin', chunk));
       if (--stream.flow === 0) h2.pause();
-    };
+    }, () => stream.flow > 0);
     const onHeaders = (_headers: IncomingHttpHeaders, _flags: number, raw: string[]): void => {
       if (!stream.cancelled) ctx.reply(replyTo, gunInform(ctx.conn, ref, Number(_headers[':status']), fromRawHeaders(raw)));
     };
@@ -224,23 +220,17 @@ export class Http2Handler implements ProtocolHandler {
         return;
       }
       received += chunk.length;
-      sendHeld();
       // The content-length is reached: this is the last chunk, 'fin' at once.
       if (received >= expected && !stream.done) {
+        held.flush();
         this.#end(stream);
         if (!stream.cancelled) ctx.reply(replyTo, gunData(ctx.conn, ref, 'fin', chunk));
         return;
       }
-      held = chunk;
-      if (stream.flow > 0) {
-        turn ??= nextTurn(inActor(ctx, () => {
-          turn = undefined;
-          sendHeld();
-        }));
-      }
+      held.hold(chunk);
     };
     const onTrailers = (_headers: IncomingHttpHeaders, _flags: number, raw: string[]): void => {
-      sendHeld();
+      held.flush();
       this.#end(stream);
       if (!stream.cancelled) ctx.reply(replyTo, gunTrailers(ctx.conn, ref, fromRawHeaders(raw)));
     };
@@ -249,10 +239,9 @@ export class Http2Handler implements ProtocolHandler {
         stream.ws.streamEnd();
         return;
       }
-      if (turn !== undefined) cancelTurn(turn);
       if (received < expected && expected !== Infinity && !stream.done) {
         // Cut short: the session's end reports it (gun_error closed, killed in gun_down).
-        sendHeld();
+        held.flush();
         if (!this.#session.destroyed && !this.#session.closed && !this.#goaway && !stream.cancelled) {
           stream.done = true;
           ctx.reply(replyTo, gunStreamError(ctx.conn, ref, ['stream_error', 'protocol_error', 'The response ended before its content-length.']));
@@ -260,8 +249,8 @@ export class Http2Handler implements ProtocolHandler {
         return;
       }
       if (stream.done) return;
-      if (!stream.cancelled && !this.#gone) ctx.reply(replyTo, gunData(ctx.conn, ref, 'fin', held ?? EMPTY));
-      held = undefined;
+      const last = held.take();
+      if (!stream.cancelled && !this.#gone) ctx.reply(replyTo, gunData(ctx.conn, ref, 'fin', last ?? EMPTY));
       this.#end(stream);
     };
     const onClose = (): void => {
