@@ -34,6 +34,7 @@ export type GunErrorReason =
   | readonly ['badstate', string]
   | readonly ['closed', string | unknown]
   | readonly ['closing', string]
+  | readonly ['goaway', string, string]
   | readonly ['connection_error', string, string]
   | readonly ['stream_error', string, string]
   | readonly ['ws_error', number, string]
