@@ -177,6 +177,8 @@ export function cancel(conn: Pid, ref: StreamRef): void {
  * Upgrades the connection to Websocket and returns the stream ref. Gun sets the upgrade
  * headers; `headers` are sent too. `opts` replace the connection's `wsOpts` key by key.
  * Outcome: `gun_upgrade`, or `gun_response` (+ `gun_data`) when the server refuses, or `gun_error`.
+ * They and the frames go to `opts.replyTo`, or else to the owner (dialect `'1.3'`, as Gun 1.3)
+ * or the caller (dialect `'2'`, as Gun 2.x).
  * @example const ref = gun.wsUpgrade(conn, '/websocket', [['authorization', 'Basic dXNlcjpwYXNz']]);
  */
 export function wsUpgrade(conn: Pid, path: string, headers?: RequestHeaders, opts?: WsOptions & ReqOpts): StreamRef {
