@@ -175,6 +175,7 @@ export class Connection implements Behaviour, ConnectionContext {
       case 'shutdown':
         if (this.stateName === 'closing') return false;
         if (this.handler === undefined) {
+          this.#closedReason = 'shutdown';
           this.#refuseWaiting(['closing', Sentences.shuttingDown]);
           exit('shutdown');
         }
@@ -196,6 +197,7 @@ export class Connection implements Behaviour, ConnectionContext {
   #ownerDown(reason: unknown): boolean {
     if (this.stateName === 'closing') return false;
     if (this.handler === undefined) {
+      this.#closedReason = ownerDownReason(reason);
       this.#refuseWaiting(['closing', Sentences.shuttingDown], true);
       exit(ownerDownReason(reason));
     }
@@ -442,7 +444,7 @@ export class Connection implements Behaviour, ConnectionContext {
 
   reply(to: ReplyTo, msg: GunMessage): void {
     // The one place messages leave in the connection's dialect (dialect.ts).
-    send(to, inDialect(this.opts.dialect, this.handler?.name, msg));
+    send(to, inDialect(this.opts.dialect, this.handler?.name, msg, this.#closedReason === 'shutdown' ? 'shutdown' : 'owner_down'));
   }
 
   switchProtocol(from: ProtocolHandler, to: ProtocolHandler): void {

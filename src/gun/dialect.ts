@@ -41,12 +41,15 @@ const Sentences2 = {
   goaway: 'The connection is going away.',
 } as const;
 
+/** Why a connection is closing gracefully: `gun.shutdown`, or its owner died. */
+type ClosingWhy = 'shutdown' | 'owner_down';
+
 /**
  * The internal (Gun 1.3-shaped) message as the connection's dialect has it. `protocol` is
- * what the socket speaks now (`undefined` while down).
+ * what the socket speaks now (`undefined` while down); `closing` why a graceful close refuses streams.
  */
-export function inDialect(dialect: Dialect, protocol: ProtocolName | undefined, msg: GunMessage): GunMessage13 | GunMessage2 {
-  return dialect === '2' ? to2(protocol, msg) : to13(msg);
+export function inDialect(dialect: Dialect, protocol: ProtocolName | undefined, msg: GunMessage, closing: ClosingWhy): GunMessage13 | GunMessage2 {
+  return dialect === '2' ? to2(protocol, msg, closing) : to13(msg);
 }
 
 function to13(msg: GunMessage): GunMessage13 {
@@ -55,13 +58,13 @@ function to13(msg: GunMessage): GunMessage13 {
   return msg;
 }
 
-function to2(protocol: ProtocolName | undefined, msg: GunMessage): GunMessage2 {
+function to2(protocol: ProtocolName | undefined, msg: GunMessage, closing: ClosingWhy): GunMessage2 {
   switch (msg[0]) {
     case 'gun_down':
       return Object.freeze([msg[0], msg[1], msg[2], msg[3], msg[4]] as const);
     case 'gun_error': {
       const reason = msg.length === 4 ? msg[3] : msg[2];
-      const translated = reason2(protocol, reason);
+      const translated = reason2(protocol, reason, closing);
       if (translated === reason) return msg;
       return msg.length === 4 ? Object.freeze([msg[0], msg[1], msg[2], translated] as const) : Object.freeze([msg[0], msg[1], translated] as const);
     }
@@ -70,10 +73,12 @@ function to2(protocol: ProtocolName | undefined, msg: GunMessage): GunMessage2 {
   }
 }
 
-function reason2(protocol: ProtocolName | undefined, reason: GunErrorReason): GunErrorReason {
+function reason2(protocol: ProtocolName | undefined, reason: GunErrorReason, closing: ClosingWhy): GunErrorReason {
   if (typeof reason === 'string' || reason.length !== 2) return reason;
   const [atom, text] = reason;
   if (atom === 'closed' && text === Sentences.connectionLost) return 'closed';
+  // Gun 2.x names why it closes: {closing, shutdown} or {closing, owner_down}.
+  if (atom === 'closing' && text === Sentences.shuttingDown) return ['closing', closing];
   if (atom !== 'badstate') return reason;
   if (text === Sentences.wsSendBeforeUpgrade) return ['badstate', Sentences2.wsSendBeforeUpgrade];
   // Over HTTP/1.1 this sentence answers an upgrade on an HTTP/1.0 connection; after an upgrade, another upgrade.

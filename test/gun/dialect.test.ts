@@ -280,3 +280,40 @@ test('HTTP/2 GOAWAY: a stream above the last stream id → 1.3: listed in gun_do
     }
   }
 }));
+
+test('gun.shutdown refuses a queued request → 1.3: [closing, sentence]; 2: Gun 2.x\'s [closing, shutdown]', (t) => inProcess(async () => {
+  const srv = await startHttp((_req, res) => {
+    res.write('slow ');
+    setTimeout(() => res.end('done'), 50);
+  });
+  t.after(() => srv.close());
+  for (const [dialect, reason] of [['1.3', ['closing', 'The connection is shutting down.']], ['2', ['closing', 'shutdown']]] as const) {
+    const conn = gun.open('127.0.0.1', srv.port, { dialect });
+    const a = gun.get(conn, '/a');
+    const b = gun.get(conn, '/b');
+    await assertReceive(['gun_response', conn, a, 'nofin', 200, _], 1000);
+    gun.shutdown(conn);
+    await assertReceive(['gun_error', conn, b, reason], 1000);
+    assert.equal(ok(await gun.awaitBody(conn, a)).toString(), 'slow done');
+  }
+}));
+
+test('the owner dies: a queued stream replying to another process → 1.3: [closing, sentence]; 2: [closing, owner_down]', (t) => inProcess(async () => {
+  const srv = await startHttp((_req, res) => {
+    res.write('slow ');
+    setTimeout(() => res.end('done'), 100);
+  });
+  t.after(() => srv.close());
+  const me = self();
+  for (const [dialect, reason] of [['1.3', ['closing', 'The connection is shutting down.']], ['2', ['closing', 'owner_down']]] as const) {
+    spawn(async () => {
+      const conn = gun.open('127.0.0.1', srv.port, { dialect });
+      const a = gun.get(conn, '/a');
+      const b = gun.get(conn, '/b', [], { replyTo: me });
+      send(me, ['queued', conn, b]);
+      await assertReceive(['gun_response', conn, a, 'nofin', 200, _], 1000);
+    });
+    const [, conn, b] = await assertReceive(['queued', _, _], 1000);
+    await assertReceive(['gun_error', conn as Pid, b as StreamRef, reason], 1000);
+  }
+}));
