@@ -8,6 +8,7 @@ export type {
 export type {
   GunMessage, GunUp, GunDown, GunUpgrade, GunResponse, GunData, GunInform, GunTrailers, GunError, GunStreamError, GunConnError,
   GunWs, WsFrame, WsSendFrame, GunErrorReason, DownReason, Headers, IsFin, ProtocolName, StreamRef, ReplyTo,
+  Dialect, GunDown2, GunMessage13, GunMessage2, GunMessageOf,
   Options, WsOptions, HttpOptions, Http2Options, RetryDecision, RetryContext, ResolvedOptions, RequestHeaders, StateName,
   ConnectionTag, ConnectionStateMessage, ConnectionRetryMessage, ConnectionGiveUpMessage, WebsocketOpenMessage, WebsocketCloseMessage,
 } from './gun/index.js';

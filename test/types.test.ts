@@ -1,6 +1,6 @@
 // Type-level tests: `npm test` runs tsc first, so a wrong narrowing fails the suite.
 import { test } from 'node:test';
-import { _, anyNumber, anyString, makeRef, on, self, when, type DownMessage, type ExitMessage, type GunDown, type GunError, type GunUpgrade, type GunWs, type Headers, type Matched, type Pid, type Ref, type StreamRef, type GenServer, type Server, genServer, matches } from '../src/index.js';
+import { _, anyNumber, anyString, makeRef, on, self, when, type DownMessage, type ExitMessage, type GunDown, type GunDown2, type GunMessage13, type GunMessage2, type GunMessageOf, type GunError, type GunUpgrade, type GunWs, type Headers, type Matched, type Pid, type Ref, type StreamRef, type GenServer, type Server, genServer, matches } from '../src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
@@ -13,6 +13,7 @@ const exitP = ['EXIT', pid, _] as const;
 const gunWs = ['gun_ws', pid, ref, _] as const;
 const gunWsText = ['gun_ws', pid, ref, ['text', _]] as const;
 const gunDown = ['gun_down', pid, _, _, _, _] as const;
+const gunDown2 = ['gun_down', pid, _, _, _] as const;
 const gunErr3 = ['gun_error', pid, _] as const;
 const gunUpgrade = ['gun_upgrade', pid, ref, ['websocket'], _] as const;
 
@@ -22,6 +23,10 @@ export type Cases = [
   Expect<Equal<Matched<typeof gunWs>, GunWs>>,
   Expect<Equal<Matched<typeof gunWsText>, readonly ['gun_ws', Pid, StreamRef, readonly ['text', string]]>>,
   Expect<Equal<Matched<typeof gunDown>, GunDown>>,
+  Expect<Equal<Matched<typeof gunDown2>, GunDown2>>,
+  Expect<Equal<GunMessageOf<'1.3'>, GunMessage13>>,
+  Expect<Equal<Extract<GunMessageOf<'2'>, readonly ['gun_down', ...unknown[]]>, GunDown2>>,
+  Expect<Equal<Extract<GunMessage2, GunDown>, never>>,
   Expect<Equal<Matched<typeof gunErr3>, Extract<GunError, readonly [unknown, unknown, unknown]>>>,
   Expect<Equal<Matched<typeof gunUpgrade>, GunUpgrade>>,
   Expect<Equal<Matched<typeof down>, DownMessage>>,
@@ -76,8 +81,15 @@ test('a started server types call and cast by its callbacks (checked by tsc)', (
 });
 
 test('a pattern that no known message of its tag can match is a type error (checked by tsc)', () => {
-  // @ts-expect-error Gun 2.x's five-element gun_down: this dialect sends six elements.
-  on(['gun_down', pid, _, _, _], () => 'never matches');
+  // @ts-expect-error gun_down has six elements (dialect '1.3') or five (dialect '2'), never four.
+  on(['gun_down', pid, _, _], () => 'never matches');
+  // @ts-expect-error nor seven.
+  on(['gun_down', pid, _, _, _, _, _], () => 'never matches');
+  // @ts-expect-error a gun_down reason is never a number, in either dialect.
+  on(['gun_down', pid, _, 42, _], () => 'never matches');
+  // Both dialects' gun_down are valid patterns, each narrowed to its own shape.
+  on(['gun_down', pid, _, _, _], ([, , protocol, , killed]) => [protocol, killed.length]);
+  on(['gun_down', pid, 'ws', 'closed', [], []], ([, , , reason]) => reason);
   // @ts-expect-error the status is a number, not a string.
   on(['gun_response', pid, ref, _, '200', _], () => 'never matches');
   // @ts-expect-error a text frame carries a string.

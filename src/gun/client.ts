@@ -6,6 +6,7 @@ import { lookup, send, whereis } from '../runtime/registry.js';
 import { self } from '../runtime/scheduler.js';
 import { exit } from '../runtime/signals.js';
 import { Connection, connectionState, type Command, type StateName } from './connection.js';
+import { defaultWsReplyTo } from './dialect.js';
 import { checkFrames } from './frames.js';
 import { checkFollowingFraming, checkNoBody, checkPath, framedByBody, hasHeader, normalizeHeaders, isToken, type RequestHeaders } from './headers.js';
 import type { IsFin, ReplyTo, StreamRef, WsSendFrame } from './messages.js';
@@ -176,6 +177,8 @@ export function cancel(conn: Pid, ref: StreamRef): void {
  * Upgrades the connection to Websocket and returns the stream ref. Gun sets the upgrade
  * headers; `headers` are sent too. `opts` replace the connection's `wsOpts` key by key.
  * Outcome: `gun_upgrade`, or `gun_response` (+ `gun_data`) when the server refuses, or `gun_error`.
+ * They and the frames go to `opts.replyTo`, or else to the owner (dialect `'1.3'`, as Gun 1.3)
+ * or the caller (dialect `'2'`, as Gun 2.x).
  * @example const ref = gun.wsUpgrade(conn, '/websocket', [['authorization', 'Basic dXNlcjpwYXNz']]);
  */
 export function wsUpgrade(conn: Pid, path: string, headers?: RequestHeaders, opts?: WsOptions & ReqOpts): StreamRef {
@@ -186,8 +189,10 @@ export function wsUpgrade(conn: Pid, path: string, headers?: RequestHeaders, opt
   checkNoBody(list);
   const { replyTo: to, ...wsOpts } = checkCallOptions(opts, 'wsUpgrade.opts', [...WS_KEYS, ...REQ_OPTS]);
   checkWsOptions(wsOpts, 'wsUpgrade.opts');
-  const replyTo = resolveReplyTo(to, 'wsUpgrade.opts.replyTo');
-  const defaults = connectionState(conn)?.opts.wsOpts ?? {};
+  const state = connectionState(conn);
+  // Gun 1.3 sends Websocket messages to the owner, Gun 2.x to the caller (dialect.ts).
+  const replyTo = to === undefined ? defaultWsReplyTo(state?.opts.dialect, state?.owner, self()) : resolveReplyTo(to, 'wsUpgrade.opts.replyTo');
+  const defaults = state?.opts.wsOpts ?? {};
   const ref = makeRef();
   command(conn, { $gun: 'ws_upgrade', upgrade: { ref, replyTo, path, headers: list, opts: mergeWsOptions(defaults, wsOpts) } });
   return ref;

@@ -23,6 +23,7 @@ import { gaveUp, retrying, stateChanged } from './diagnostics.js';
 import type { ConnectionContext, EventHandler, OutgoingRequest, ProtocolHandler, Unsent, WsUpgradeRequest } from './protocol.js';
 import { startProtocol } from './protocols/index.js';
 import { Reupgrades } from './reupgrade.js';
+import { inDialect, wsSendRefusalTo } from './dialect.js';
 import { connect, type Attempt, type Connected, type ConnectError } from './transport.js';
 
 export type StateName = 'not_connected' | 'connecting' | 'connected' | 'connected_ws_only' | 'closing';
@@ -189,6 +190,7 @@ export class Connection implements Behaviour, ConnectionContext {
       case 'shutdown':
         if (this.stateName === 'closing') return false;
         if (this.handler === undefined) {
+          this.#closedReason = 'shutdown';
           this.#refuseWaiting(['closing', Sentences.shuttingDown]);
           exit('shutdown');
         }
@@ -210,6 +212,7 @@ export class Connection implements Behaviour, ConnectionContext {
   #ownerDown(reason: unknown): boolean {
     if (this.stateName === 'closing') return false;
     if (this.handler === undefined) {
+      this.#closedReason = ownerDownReason(reason);
       this.#refuseWaiting(['closing', Sentences.shuttingDown], true);
       exit(ownerDownReason(reason));
     }
@@ -267,7 +270,7 @@ export class Connection implements Behaviour, ConnectionContext {
     const served = this.handler?.served ?? 0;
     this.#dropSocket();
     this.stateName = 'not_connected';
-    send(this.owner, gunDown(this.conn, protocol, reason, killed, unprocessed));
+    this.reply(this.owner, gunDown(this.conn, protocol, reason, killed, unprocessed));
     if (this.#retriesLeft <= 0) this.#giveUp(reason);
     // An HTTP close after serving a request (announced by connection: close or HTTP/1.0, or
     // ending a body delimited by the close) is no failure: with requests waiting, the next
@@ -310,7 +313,7 @@ export class Connection implements Behaviour, ConnectionContext {
     this.#carry = [];
     for (const command of waiting) {
       const { replyTo, ref } = streamOf(command);
-      if (!(ownerGone && replyTo === this.owner)) send(replyTo, gunStreamError(this.conn, ref, reason));
+      if (!(ownerGone && replyTo === this.owner)) this.reply(replyTo, gunStreamError(this.conn, ref, reason));
     }
   }
 
@@ -388,11 +391,11 @@ export class Connection implements Behaviour, ConnectionContext {
     switch (msg.$gun) {
       case 'request':
         if (handler.request) handler.request(msg.req);
-        else send(msg.req.replyTo, gunStreamError(conn, msg.req.ref, ['badstate', Sentences.wsOnly]));
+        else this.reply(msg.req.replyTo, gunStreamError(conn, msg.req.ref, ['badstate', Sentences.wsOnly]));
         break;
       case 'data':
         if (handler.data) handler.data(msg.ref, msg.replyTo, msg.fin, msg.data);
-        else send(msg.replyTo, gunStreamError(conn, msg.ref, ['badstate', Sentences.wsOnly]));
+        else this.reply(msg.replyTo, gunStreamError(conn, msg.ref, ['badstate', Sentences.wsOnly]));
         break;
       case 'cancel':
         handler.cancel?.(msg.ref, msg.replyTo);
@@ -400,7 +403,7 @@ export class Connection implements Behaviour, ConnectionContext {
       case 'ws_upgrade':
         if (msg.upgrade.opts.reconnect === true) this.#reupgrades.remember(msg.upgrade);
         if (handler.wsUpgrade) handler.wsUpgrade(msg.upgrade);
-        else send(msg.upgrade.replyTo, gunStreamError(conn, msg.upgrade.ref, ['badstate', Sentences.wsOnlyHttp11]));
+        else this.reply(msg.upgrade.replyTo, gunStreamError(conn, msg.upgrade.ref, ['badstate', Sentences.wsOnlyHttp11]));
         break;
     }
   }
@@ -413,7 +416,7 @@ export class Connection implements Behaviour, ConnectionContext {
     const handler = this.handler;
     if (handler?.wsSend) return handler.wsSend(frames, caller, ref);
     if (handler?.awaitsUpgrade?.() === true || (handler === undefined && this.#upgradeWaits())) return false;
-    send(this.owner, gunConnError(this.conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
+    this.reply(wsSendRefusalTo(this, caller), gunConnError(this.conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
     return true;
   }
 
@@ -475,7 +478,8 @@ export class Connection implements Behaviour, ConnectionContext {
   }
 
   reply(to: ReplyTo, msg: GunMessage): void {
-    send(to, msg);
+    // The one place messages leave in the connection's dialect (dialect.ts).
+    send(to, inDialect(this.opts.dialect, this.handler?.name, msg, this.#closedReason === 'shutdown' ? 'shutdown' : 'owner_down'));
   }
 
   switchProtocol(from: ProtocolHandler, to: ProtocolHandler): void {

@@ -8,6 +8,7 @@ export type {
   GunMessage, GunUp, GunDown, GunUpgrade, GunResponse, GunData, GunInform, GunTrailers, GunError, GunStreamError, GunConnError,
   GunWs, WsFrame, WsSendFrame, GunErrorReason, DownReason, Headers, IsFin, ProtocolName, StreamRef, ReplyTo,
 } from './messages.js';
+export type { Dialect, GunDown2, GunMessage13, GunMessage2, GunMessageOf } from './dialect.js';
 export type { Options, WsOptions, HttpOptions, Http2Options, RetryDecision, RetryContext, ResolvedOptions } from './options.js';
 export type { RequestHeaders } from './headers.js';
 export type { StateName } from './connection.js';

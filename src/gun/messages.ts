@@ -34,6 +34,7 @@ export type GunErrorReason =
   | readonly ['badstate', string]
   | readonly ['closed', string | unknown]
   | readonly ['closing', string]
+  | readonly ['goaway', string, string]
   | readonly ['connection_error', string, string]
   | readonly ['stream_error', string, string]
   | readonly ['ws_error', number, string]
@@ -54,8 +55,9 @@ export type GunUp = readonly [tag: 'gun_up', conn: Pid, protocol: 'http' | 'http
 
 /**
  * `['gun_down', conn, protocol, reason, killedStreams, unprocessedStreams]`: an
- * established connection was lost. `killedStreams` lists the streams it cut (the
- * Websocket stream included, as Gun 2.x does); `unprocessedStreams` lists the HTTP/2 streams
+ * established connection was lost (dialect `'1.3'`, the default; dialect `'2'` sends
+ * `GunDown2`, without the last element). `killedStreams` lists the streams it cut (`[]` when
+ * a Websocket goes down, as Gun 1.3 does); `unprocessedStreams` lists the HTTP/2 streams
  * above the last stream id of the server's GOAWAY (it did nothing with them: safe to retry),
  * and is `[]` otherwise.
  * Not sent for a failed connect attempt, after `gun.close`, `gun.shutdown`, or when the owner died.

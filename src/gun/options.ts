@@ -7,6 +7,7 @@ import tls from 'node:tls';
 import { InvalidOptionError } from '../runtime/errors.js';
 import { isToken } from './headers.js';
 import type { DownReason } from './messages.js';
+import { DIALECTS, type Dialect } from './dialect.js';
 
 /** What a retry hook decides: how many retries remain after this one, and how long to wait before it. */
 export interface RetryDecision {
@@ -97,6 +98,13 @@ export interface Options {
   http2Opts?: Http2Options;
   /** Defaults for every `gun.wsUpgrade` of this connection. */
   wsOpts?: WsOptions;
+  /**
+   * Which Gun's messages this connection sends: `'1.3'` (the Gun 1.3 guide's: six-element
+   * `gun_down`, Websocket messages to the owner) or `'2'` (Gun 2.x's: five-element `gun_down`,
+   * `[wsRef]` killed, Websocket messages to the caller or `replyTo`). See the README's "Dialects".
+   * @default '1.3'
+   */
+  dialect?: Dialect;
 }
 
 /** The connection's options after defaults: what `retryFun` sees as `context.opts`. */
@@ -112,9 +120,10 @@ export interface ResolvedOptions {
   readonly httpOpts: Required<HttpOptions>;
   readonly http2Opts: Http2Options;
   readonly wsOpts: WsOptions;
+  readonly dialect: Dialect;
 }
 
-const TOP_KEYS = ['connectTimeout', 'retry', 'retryTimeout', 'retryFun', 'protocols', 'transport', 'tlsOpts', 'tcpOpts', 'httpOpts', 'http2Opts', 'wsOpts'];
+const TOP_KEYS = ['connectTimeout', 'retry', 'retryTimeout', 'retryFun', 'protocols', 'transport', 'tlsOpts', 'tcpOpts', 'httpOpts', 'http2Opts', 'wsOpts', 'dialect'];
 const HTTP2_KEYS = ['keepalive', 'keepaliveTolerance', 'settings'];
 const HTTP_KEYS = ['keepalive', 'version', 'maxHeaders'];
 export const WS_KEYS = ['protocols', 'compress', 'silencePings', 'keepalive', 'closingTimeout', 'maxPayload', 'reconnect', 'flow'];
@@ -163,6 +172,7 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
   if (o.http2Opts) checkHttp2Options(o.http2Opts);
   check('wsOpts', o.wsOpts, isPlain, 'an object');
   if (o.wsOpts) checkWsOptions(o.wsOpts, 'wsOpts');
+  check('dialect', o.dialect, (v) => DIALECTS.includes(v as Dialect), "'1.3' or '2'");
   return {
     connectTimeout: o.connectTimeout ?? Infinity,
     retry: o.retry ?? 5,
@@ -175,6 +185,7 @@ export function checkOptions(host: unknown, port: unknown, opts: unknown): Resol
     httpOpts: o.httpOpts === undefined ? DEFAULTS.httpOpts : { keepalive: o.httpOpts.keepalive ?? Infinity, version: o.httpOpts.version ?? 'HTTP/1.1', maxHeaders: o.httpOpts.maxHeaders ?? DEFAULT_MAX_HEADERS },
     http2Opts: o.http2Opts ?? DEFAULTS.http2Opts,
     wsOpts: o.wsOpts ?? DEFAULTS.wsOpts,
+    dialect: o.dialect ?? '1.3',
   };
 }
 

@@ -20,7 +20,7 @@ test('gun.await on a Websocket ref: the upgrade first, then [ws, frame] for fram
   assert.ok((headers as gun.Headers).some(([n]) => n === 'sec-websocket-accept'));
   assert.deepEqual(await gun.await(conn, ref, 1000), ['ws', ['text', 'hi']]);
   assert.deepEqual(await gun.await(conn, ref, 1000), ['ws', ['close', 4321, 'x']]);
-  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'closed', [], []], 1000);
 }));
 
 test('gun.flush(conn) removes that connection’s gun_upgrade and gun_ws messages too; other messages stay', (t) => inProcess(async () => {
@@ -76,7 +76,7 @@ test('a server close with a code: the server gets that same code echoed back', (
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_ws', conn, ref, ['close', 4321, 'x']], 1000);
   await assertReceive(['server saw close', 4321], 1000);
-  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'closed', [], []], 1000);
 }));
 
 test('wsSend while the connection is down (waiting to retry) with no upgrade to wait for: the owner gets badstate without waiting for the reconnect', (t) => inProcess(async () => {
@@ -86,7 +86,7 @@ test('wsSend while the connection is down (waiting to retry) with no upgrade to 
   const conn = gun.open('127.0.0.1', srv.port, { retry: 1, retryTimeout: 60_000 });
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_ws', conn, ref, ['close', 1000, '']], 1000);
-  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'closed', [], []], 1000);
   assert.equal(gun.info(conn)?.stateName, 'not_connected');
   gun.wsSend(conn, ref, ['text', 'too late']);
   await assertReceive(['gun_error', conn, ['badstate', 'Connection needs to be upgraded to Websocket before the gun:ws_send/1 function can be used.']]);

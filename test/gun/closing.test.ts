@@ -346,7 +346,7 @@ test('gun.cancel of a reconnecting upgrade stops it being issued again', (t) => 
   const ref = gun.wsUpgrade(conn, '/ws', [], { reconnect: true });
   await assertReceive(['gun_up', conn, 'http'], 1000);
   await assertReceive(['gun_upgrade', conn, ref, _, _], 1000);
-  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'closed', [], []], 1000);
   gun.cancel(conn, ref);
   await assertReceive(['gun_up', conn, 'http'], 2000);
   // A request made now is answered after anything issued at the reconnect: an upgrade issued

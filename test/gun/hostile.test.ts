@@ -202,7 +202,7 @@ test('gun.wsSend refuses bad frames at the call, sends nothing for them, and the
   await assertReceive(['gun_ws', conn, ref, ['binary', Buffer.from([1, 2])]], 1000);
   gun.wsSend(conn, ['close', 4000, 'é'.repeat(61)]);
   await assertReceive(['gun_ws', conn, ref, ['close', 4000, _]], 1000);
-  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'normal', [], []], 1000);
   // No refused close reached the wire: the server saw the caller's own 4000.
   assert.deepEqual(closes, [4000]);
 }));
@@ -228,7 +228,7 @@ for (const [what, bytes, code] of wsViolations) {
     const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
     const ref = gun.wsUpgrade(conn, '/');
     await assertReceive(['gun_error', conn, ref, ['ws_error', code, _]], 2000);
-    await assertReceive(['gun_down', conn, 'ws', ['error', _], [ref], []], 2000);
+    await assertReceive(['gun_down', conn, 'ws', ['error', _], [], []], 2000);
     const close = clientFrames(wire).find((f) => f.opcode === 8);
     assert.equal(close?.payload.readUInt16BE(0), code);
   }));

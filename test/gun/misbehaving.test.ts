@@ -93,7 +93,7 @@ test('invalid UTF-8 in a text frame: close 1007 to the server, gun_error ws_erro
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_ws', conn, ref, ['text', 'ok']], 1000);
   await assertReceive(['gun_error', conn, ref, ['ws_error', 1007, _]], 1000);
-  await assertReceive(['gun_down', conn, 'ws', ['error', 'ws_err_invalid_utf8'], [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', ['error', 'ws_err_invalid_utf8'], [], []], 1000);
   const closes = clientFrames(sent).filter((f) => f.opcode === 8);
   assert.equal(closes[0]?.payload.readUInt16BE(0), 1007);
 }));
@@ -112,7 +112,7 @@ test('a protocol violation (RSV bits set): close 1002, gun_error ws_error 1002, 
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_upgrade', conn, ref, _, _], 1000);
   await assertReceive(['gun_error', conn, ref, ['ws_error', 1002, _]], 1000);
-  await assertReceive(['gun_down', conn, 'ws', ['error', _], [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', ['error', _], [], []], 1000);
   assert.equal(clientFrames(sent).find((f) => f.opcode === 8)?.payload.readUInt16BE(0), 1002);
 }));
 
@@ -140,7 +140,7 @@ test('a message over the default maxPayload (100 MiB): close 1009, gun_error ws_
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_upgrade', conn, ref, _, _], 1000);
   await assertReceive(['gun_error', conn, ref, ['ws_error', 1009, _]], 1000);
-  await assertReceive(['gun_down', conn, 'ws', ['error', 'ws_err_unsupported_message_length'], [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', ['error', 'ws_err_unsupported_message_length'], [], []], 1000);
   assert.equal(clientFrames(sent).find((f) => f.opcode === 8)?.payload.readUInt16BE(0), 1009);
 }));
 
@@ -155,7 +155,7 @@ test('wsOpts.maxPayload: a message of that size is delivered, one byte more clos
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_ws', conn, ref, ['binary', Buffer.alloc(1024, 1)]], 1000);
   await assertReceive(['gun_error', conn, ref, ['ws_error', 1009, _]], 1000);
-  await assertReceive(['gun_down', conn, 'ws', ['error', 'ws_err_unsupported_message_length'], [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', ['error', 'ws_err_unsupported_message_length'], [], []], 1000);
   // The connection is gone (retry 0): whatever it sent came before its DOWN.
   await assertReceive(['DOWN', mref, 'process', conn, _], 1000);
   await refuteReceived(['gun_ws', conn, ref, _]);
@@ -173,7 +173,7 @@ test('garbage after the 101 (a reserved opcode): reported, and the owner lives o
     const connRef = monitor(conn);
     const ref = gun.wsUpgrade(conn, '/ws');
     await assertReceive(['gun_error', conn, ref, ['ws_error', 1002, _]], 1000);
-    await assertReceive(['gun_down', conn, 'ws', _, [ref], []], 1000);
+    await assertReceive(['gun_down', conn, 'ws', _, [], []], 1000);
     await assertReceive(['DOWN', connRef, 'process', conn, _], 1000);
     send(me, 'connection gone');
     await receive([on('stop', () => undefined)]);
@@ -194,7 +194,7 @@ test('an RST in the middle of a frame: gun_down closed, the partial frame is not
   const conn = gun.open('127.0.0.1', srv.port, { retry: 0 });
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_upgrade', conn, ref, _, _], 1000);
-  await assertReceive(['gun_down', conn, 'ws', 'closed', [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'closed', [], []], 1000);
   await refuteReceive(['gun_ws', conn, ref, _], 20);
 }));
 
@@ -211,7 +211,7 @@ test('keepalive: a peer that answers nothing after a ping is taken for dead: gun
   const mref = monitor(conn);
   const ref = gun.wsUpgrade(conn, '/ws');
   await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
-  await assertReceive(['gun_down', conn, 'ws', ['error', 'keepalive_timeout'], [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', ['error', 'keepalive_timeout'], [], []], 1000);
   await assertReceive(['DOWN', mref, 'process', conn, ['shutdown', ['error', 'keepalive_timeout']]], 1000);
   assert.equal(clientFrames(sent).filter((f) => f.opcode === 9).length, 1);
 }));

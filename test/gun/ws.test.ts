@@ -206,7 +206,7 @@ test('silencePings: false delivers pings and pongs; keepalive sends pings', (t) 
   await assertReceive(['gun_ws', conn, ref, 'pong'], 1000);
 }));
 
-test('the server closes: its close frame is delivered, then gun_down ws normal with the ref, then a reconnect', (t) => inProcess(async () => {
+test('the server closes: its close frame is delivered, then gun_down ws closed (Gun 1.3: no ref), then a reconnect', (t) => inProcess(async () => {
   const srv = await startWs({
     onConnection: (ws) => {
       ws.send('last words');
@@ -217,8 +217,7 @@ test('the server closes: its close frame is delivered, then gun_down ws normal w
   const { conn, ref } = await upgraded(srv.port, { retryTimeout: 10 });
   await assertReceive(['gun_ws', conn, ref, ['text', 'last words']], 1000);
   await assertReceive(['gun_ws', conn, ref, ['close', 4000, 'bye']], 1000);
-  const [, , , , killed] = await assertReceive(['gun_down', conn, 'ws', 'normal', _, []], 1000);
-  assert.deepEqual(killed, [ref]);
+  await assertReceive(['gun_down', conn, 'ws', 'closed', [], []], 1000);
   await assertReceive(['gun_up', conn, 'http'], 1000);
 }));
 
@@ -227,7 +226,7 @@ test('a close frame without a code is delivered as close', (t) => inProcess(asyn
   t.after(() => srv.close());
   const { conn, ref } = await upgraded(srv.port, { retry: 0 });
   await assertReceive(['gun_ws', conn, ref, 'close'], 1000);
-  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'closed', [], []], 1000);
 }));
 
 test('the owner sends close: clean handshake, the echo is delivered, gun_down normal, reconnect and gun_up http', (t) => inProcess(async () => {
@@ -237,7 +236,7 @@ test('the owner sends close: clean handshake, the echo is delivered, gun_down no
   gun.wsSend(conn, [['text', 'before'], ['close', 1000, 'done'], ['text', 'never sent']]);
   await assertReceive(['gun_ws', conn, ref, ['text', 'before']], 1000);
   await assertReceive(['gun_ws', conn, ref, ['close', 1000, 'done']], 1000);
-  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'normal', [], []], 1000);
   await assertReceive(['gun_up', conn, 'http'], 1000);
   await refuteReceive(['gun_error', conn, _], 20);
   assert.equal(srv.remotePorts.length, 2);
@@ -257,10 +256,10 @@ test('frames sent after the close are reported, not silently dropped', (t) => in
 test('a silent server after our close: gun_down comes after closingTimeout', (t) => inProcess(async () => {
   const srv = await startWs({ onConnection: (ws) => ws.pause() });
   t.after(() => srv.close());
-  const { conn, ref } = await upgraded(srv.port, { retry: 0, wsOpts: { closingTimeout: 100 } });
+  const { conn } = await upgraded(srv.port, { retry: 0, wsOpts: { closingTimeout: 100 } });
   const t0 = performance.now();
   gun.wsSend(conn, 'close');
-  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'normal', [], []], 1000);
   assert.ok(performance.now() - t0 >= 90);
 }));
 
@@ -274,7 +273,7 @@ test('TCP drops without a close frame: gun_down closed; frames before it are all
   t.after(() => srv.close());
   const { conn, ref } = await upgraded(srv.port, { retry: 0 });
   for (let i = 0; i < 50; i++) await assertReceive(['gun_ws', conn, ref, ['text', `m${i}`]], 1000);
-  await assertReceive(['gun_down', conn, 'ws', 'closed', [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'closed', [], []], 1000);
   await refuteReceive(['gun_ws', conn, ref, _], 20);
 }));
 
@@ -349,7 +348,7 @@ test('wsOpts.reconnect re-issues the upgrade after a reconnect and delivers a fr
   await assertReceive(['gun_up', conn, 'http'], 1000);
   await assertReceive(['gun_upgrade', conn, ref, _, _], 1000);
   await assertReceive(['gun_ws', conn, ref, ['close', 1001, 'restart']], 1000);
-  await assertReceive(['gun_down', conn, 'ws', 'normal', [ref], []], 1000);
+  await assertReceive(['gun_down', conn, 'ws', 'closed', [], []], 1000);
   await assertReceive(['gun_up', conn, 'http'], 1000);
   await assertReceive(['gun_upgrade', conn, ref, ['websocket'], _], 1000);
   await assertReceive(['gun_ws', conn, ref, ['text', 'welcome back']], 1000);

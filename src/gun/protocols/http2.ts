@@ -14,6 +14,7 @@ import {
   type DownReason, type ReplyTo, type StreamRef, type WsSendFrame,
 } from '../messages.js';
 import { websocketOpened } from '../diagnostics.js';
+import { goawayUnprocessed, wsSendRefusalTo } from '../dialect.js';
 import { WsH2Stream } from './ws-h2.js';
 import { fromRawHeaders, hostHeader } from '../headers.js';
 import { DEFAULT_CLOSING_TIMEOUT } from '../options.js';
@@ -55,6 +56,8 @@ export class Http2Handler implements ProtocolHandler {
   #goaway = false;
   /** GOAWAY's last stream id: the server processed no stream above it. */
   #lastStreamId = Infinity;
+  /** GOAWAY's error code, as Gun's atom. */
+  #goawayCode = 'no_error';
   #error: unknown = undefined;
   #keepalive: Timer | undefined = undefined;
   /** The server's first SETTINGS came: only then is enableConnectProtocol known. */
@@ -89,8 +92,9 @@ export class Http2Handler implements ProtocolHandler {
     this.#session.on('error', inActor(ctx, (error: unknown) => {
       this.#error ??= error;
     }));
-    this.#session.on('goaway', inActor(ctx, (_code: number, lastStreamId: number) => {
+    this.#session.on('goaway', inActor(ctx, (code: number, lastStreamId: number) => {
       this.#goaway = true;
+      this.#goawayCode = code === 0 ? 'no_error' : h2ErrorName(code);
       this.#lastStreamId = lastStreamId;
     }));
     this.#session.on('close', inActor(ctx, () => this.#closed()));
@@ -361,7 +365,7 @@ export class Http2Handler implements ProtocolHandler {
     }
     // As on HTTP/1.1: while an upgrade is under way, frames wait for its outcome.
     if (this.awaitsUpgrade()) return false;
-    ctx.reply(ctx.owner, gunConnError(ctx.conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
+    ctx.reply(wsSendRefusalTo(ctx, caller), gunConnError(ctx.conn, ['badstate', Sentences.wsSendBeforeUpgrade]));
     return true;
   }
 
@@ -451,6 +455,7 @@ export class Http2Handler implements ProtocolHandler {
       // finish): reported as unprocessed, for the owner to retry on the next connection.
       if (stream.h2.id > this.#lastStreamId) {
         unprocessed.push(stream.ref);
+        goawayUnprocessed(ctx, stream.replyTo, stream.ref, this.#goawayCode);
         continue;
       }
       killed.push(stream.ref);

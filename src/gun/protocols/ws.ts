@@ -16,6 +16,7 @@ import {
 } from '../messages.js';
 import { DEFAULT_CLOSING_TIMEOUT, type WsOptions } from '../options.js';
 import { websocketClosed, websocketOpened } from '../diagnostics.js';
+import { serverCloseReason } from '../dialect.js';
 import { inActor, type ConnectionContext, type ProtocolHandler, type WsUpgradeRequest } from '../protocol.js';
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -315,7 +316,8 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
       }
       down = ['error', atom];
     } else {
-      down = closeFrameReceived || this.#closeSent ? 'normal' : 'closed';
+      // A close the server began: Gun 1.3 says 'closed', Gun 2.x 'normal' (dialect.ts).
+      down = this.#closeSent ? 'normal' : closeFrameReceived ? serverCloseReason(ctx.opts.dialect) : 'closed';
     }
     websocketClosed(ctx, this.#ref, code, reason.toString(), down);
     ctx.down(this, down, [this.#ref]);
