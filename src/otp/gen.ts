@@ -81,8 +81,8 @@ export type SystemRequest =
 
 /**
  * @internal Answers a sys request with the behaviour's state as `get` and `set` see it; a
- * stop request calls `stop`. As sys does, a failing replace fun leaves the state as it was
- * and the process running; the caller gets the error.
+ * stop request calls `stop`. As sys does, a failing replace fun (or a `set` that refuses its
+ * result) leaves the state as it was and the process running; the caller gets the error.
  */
 export function systemRequest(from: From, req: SystemRequest, get: () => unknown, set: (next: unknown) => void, stop: (reason: unknown) => void): void {
   if (req[0] === 'get_state') reply(from, get());
@@ -90,11 +90,11 @@ export function systemRequest(from: From, req: SystemRequest, get: () => unknown
     let next: unknown;
     try {
       next = req[1](get());
+      set(next);
     } catch (error) {
       reply(from, new SystemFailure(error));
       return;
     }
-    set(next);
     reply(from, next);
   } else stop(req[1]);
 }
