@@ -67,8 +67,11 @@ export class StatemCore implements Behaviour {
   readonly #parent: Pid;
   readonly #enter: boolean;
   readonly #functions: boolean;
+  /** Runs on any exit, a kill included, with the data (what the machine holds outside the runtime: a socket). */
+  readonly #release: ((data: unknown) => void) | undefined;
 
-  constructor(proc: Process, mod: AnyStatemCallbacks, parent: Pid) {
+  constructor(proc: Process, mod: AnyStatemCallbacks, parent: Pid, release?: (data: unknown) => void) {
+    this.#release = release;
     this.#proc = proc;
     this.pid = proc.pid;
     this.#mod = mod;
@@ -161,6 +164,7 @@ export class StatemCore implements Behaviour {
   /** The actor exits, whatever the reason: no timer outlives it. */
   terminate(): void {
     this.#cancelAll();
+    this.#release?.(this.data);
   }
 
   /** @internal ends the machine: `terminate(reason, state, data)`, then exit with `reason` (a throwing terminate's error replaces it) */
@@ -472,10 +476,12 @@ export interface StatemView<S, D> {
  * @internal Starts a machine from `mod`, unlinked and unnamed, and returns it at once: `init`
  * runs synchronously as the new process (its actions and state enter call on its first
  * turn). If `init` fails, the process has already exited when this returns (its pid is dead).
+ * `release` runs whenever the process exits, a kill included (terminate does not run then).
  */
-export function spawnStatem<S, D, C, R, K, I, A, N>(mod: HandleEventCallbacks<S, D, C, R, K, I, A, N>, args: A): StatemView<S, D> {
+export function spawnStatem<S, D, C, R, K, I, A, N>(mod: HandleEventCallbacks<S, D, C, R, K, I, A, N>, args: A, release?: (data: D) => void): StatemView<S, D> {
   let core!: StatemCore;
-  startGen(undefined, false, (proc, parent) => (core = new StatemCore(proc, mod as unknown as AnyStatemCallbacks, parent)), (c) => c.start(args));
+  const make = (proc: Process, parent: Pid): StatemCore => (core = new StatemCore(proc, mod as unknown as AnyStatemCallbacks, parent, release as ((data: unknown) => void) | undefined));
+  startGen(undefined, false, make, (c) => c.start(args));
   return core as unknown as StatemView<S, D>;
 }
 

@@ -4,4 +4,3 @@
 // the test advanced the fake clock.
 export const enqueue: (callback: () => void) => void = queueMicrotask;
 export const nextTurn: (callback: () => void) => NodeJS.Immediate = setImmediate;
-export const cancelTurn: (handle: NodeJS.Immediate) => void = clearImmediate;
