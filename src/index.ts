@@ -1,9 +1,11 @@
 export * from './runtime/index.js';
 export * as gun from './gun/index.js';
-export { genServer, supervisor, sys } from './otp/index.js';
+export { genServer, genStatem, supervisor, sys } from './otp/index.js';
 export type {
   Server, GenServer, StartOptions, From, Action, CallResult, InitResult, NoReplyResult, StartResult,
   ChildSpec, ChildInfo, ChildCounts, ChildType, Restart, Shutdown, Strategy, SupFlags, Supervisor,
+  Statem, GenStatem, StateFunctionsCallbacks, HandleEventCallbacks, StateFunction, HandleEvent, StatemEvent, StatemEventType,
+  StatemAction, StatemReplyAction, EventHandlerResult, StatemInitResult, StatemTime,
 } from './otp/index.js';
 export type {
   GunMessage, GunUp, GunDown, GunUpgrade, GunResponse, GunData, GunInform, GunTrailers, GunError, GunStreamError, GunConnError,

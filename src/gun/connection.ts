@@ -1,17 +1,18 @@
-// The connection actor: one runtime process owning one socket. It connects, reports
-// gun_up/gun_down to its owner, hands commands to the protocol in use, retries, and
-// follows its owner's fate. It is a state machine with Gun 2.x's states, run as an actor
-// (runtime/actor.ts): socket events, timers and API calls are messages in its mailbox, and
-// calls made while it is not connected stay there (postponed) until it is, as Gun does.
+// The connection process: one gen_statem (otp/statem.ts, the machine `genStatem` runs)
+// owning one socket. It connects, reports gun_up/gun_down to its owner, hands commands to
+// the protocol in use, retries, and follows its owner's fate, with Gun 2.x's states. Socket
+// events, timers and API calls are its events, in order; calls made while it is not
+// connected are postponed until it is, as Gun does.
 import type { Socket } from 'node:net';
-import { startActor, type Behaviour } from '../runtime/actor.js';
-import { getClock, startTimer, type Timer } from '../runtime/clock.js';
+import { getClock } from '../runtime/clock.js';
 import type { Pid, Ref } from '../runtime/pid.js';
 import type { Mailbox } from '../runtime/mailbox.js';
 import type { Process } from '../runtime/process.js';
 import { lookup, send } from '../runtime/registry.js';
 import { exit, monitorFrom } from '../runtime/signals.js';
-import { actingActor } from '../runtime/scheduler.js';
+import { actingActor, living } from '../runtime/scheduler.js';
+import { spawnStatem, statemOf } from '../otp/statem.js';
+import type { HandleEventCallbacks } from '../otp/gen-statem.js';
 import {
   gunConnError, gunDown, gunStreamError, gunUp, Sentences,
   type DownReason, type GunErrorReason, type GunMessage, type ProtocolName, type ReplyTo, type StreamRef, type WsSendFrame,
@@ -43,8 +44,6 @@ type Event =
   | { readonly $gun: 'connected'; readonly attempt: number; readonly connected: Connected }
   | { readonly $gun: 'connect_failed'; readonly attempt: number; readonly reason: ConnectError }
   | { readonly $gun: 'down'; readonly from: ProtocolHandler; readonly reason: DownReason; readonly killed: readonly StreamRef[]; readonly unsent: readonly Unsent[]; readonly unprocessed: readonly StreamRef[] }
-  | { readonly $gun: 'retry'; readonly attempt: number }
-  | { readonly $gun: 'closing_timeout' }
   | { readonly $gun: 'changed' }
   | { readonly $gun: 'events' };
 
@@ -57,13 +56,32 @@ function ownerDownReason(reason: unknown): unknown {
   return ['shutdown', ['owner_down', reason]];
 }
 
-const CLOSING_TIMEOUT: Event = Object.freeze({ $gun: 'closing_timeout' });
 const CHANGED: Event = Object.freeze({ $gun: 'changed' });
 /** Socket, library and timer events are waiting in the connection's event queue. */
 const EVENTS: Event = Object.freeze({ $gun: 'events' });
 
-/** @internal the actor's state; `info` reads it synchronously */
-export class Connection implements Behaviour, ConnectionContext {
+/**
+ * The machine's state: Gun 2.x's state name, and how many times a protocol said that what
+ * postponed calls wait on has settled (an upgrade's outcome). Postponed calls are offered
+ * again when it changes (gen_statem's rule).
+ */
+type ConnState = readonly [StateName, number];
+
+/** The machine's own timeouts (generic ones: a change of state does not cancel them). */
+type TimeoutName = 'retry' | 'closing';
+
+const POSTPONE = Object.freeze(['keep_state_and_data', Object.freeze(['postpone'])] as const);
+const CONNECT = Object.freeze([Object.freeze(['next_event', 'internal', 'connect'] as const)]);
+
+interface Args {
+  readonly owner: Pid;
+  readonly host: string;
+  readonly port: number;
+  readonly opts: ResolvedOptions;
+}
+
+/** @internal the machine's data; `info` reads it synchronously */
+export class Connection implements ConnectionContext {
   readonly conn: Pid;
   readonly owner: Pid;
   readonly host: string;
@@ -87,8 +105,10 @@ export class Connection implements Behaviour, ConnectionContext {
   #attempt = 0;
   #connectedAt = 0;
   #connecting: Attempt | undefined = undefined;
-  /** The retry wait or the closing grace period. */
-  #timer: Timer | undefined = undefined;
+  /** The state last reported to the machine. */
+  #reported: ConnState = ['not_connected', 0];
+  /** Timeouts to start with the event's result. */
+  #actions: unknown[] | undefined = undefined;
   /** What the actor exits with once a graceful close is over. */
   #closedReason: unknown = undefined;
   /** How many times a protocol said that what postponed calls wait on has changed. */
@@ -101,7 +121,7 @@ export class Connection implements Behaviour, ConnectionContext {
    */
   readonly #events: unknown[] = [];
 
-  private constructor(proc: Process, owner: Pid, host: string, port: number, opts: ResolvedOptions) {
+  private constructor(proc: Process, { owner, host, port, opts }: Args) {
     this.conn = proc.pid;
     this.owner = owner;
     this.host = host;
@@ -114,32 +134,55 @@ export class Connection implements Behaviour, ConnectionContext {
     this.#ownerRef = monitorFrom(proc, owner);
   }
 
-  /** Starts the actor for `gun.open`; the caller is the owner. */
+  /** Starts the machine for `gun.open`; the caller is the owner. */
   static start(owner: Pid, host: string, port: number, opts: ResolvedOptions): Pid {
-    return startActor((proc) => new Connection(proc, owner, host, port, opts)).pid;
+    return spawnStatem(MACHINE, { owner, host, port, opts }, releaseConnection).pid;
   }
 
-  init(): void {
-    this.#connect();
+  /** `init`: the first connect is the machine's first event, as in Gun 2.x (so `open` returns at once). */
+  static init(args: Args): readonly ['ok', ConnState, Connection, typeof CONNECT] {
+    const conn = new Connection(living(), args);
+    return ['ok', conn.#reported, conn, CONNECT];
   }
 
-  /**
-   * Postponed calls are offered again only when this changes (gen_statem's rule): the state
-   * name, or a protocol's news that something they wait on has settled (an upgrade's outcome).
-   */
-  state(): string {
-    return this.#changes === 0 ? this.stateName : `${this.stateName}#${this.#changes}`;
-  }
-
-  handle(msg: unknown): boolean {
+  /** One event of the machine: the state it leads to, or a postpone. */
+  event(type: unknown, content: unknown): unknown {
+    let handled: boolean;
     try {
-      return this.#handle(msg);
+      if (type === 'info') handled = this.#handle(content);
+      else if (type === 'internal') {
+        this.#connect();
+        handled = true;
+      }
+      else handled = this.#timeout((type as readonly ['timeout', TimeoutName])[1], content);
     } catch (error) {
-      // exit(reason) is how the actor ends on purpose; anything else thrown here is a bug, and
-      // its exit reason is still a documented term, not a raw Error.
+      // exit(reason) is how the connection ends on purpose; anything else thrown here is a bug,
+      // and its exit reason is still a documented term, not a raw Error.
       if (error instanceof ExitError) throw error;
       throw new ExitError(['internal_error', String((error as Error)?.message ?? error)]);
     }
+    return handled ? this.#result() : POSTPONE;
+  }
+
+  /** What the machine is told after an event: the same state (nothing allocated), or the new one, with the timeouts to start. */
+  #result(): unknown {
+    const actions = this.#actions;
+    this.#actions = undefined;
+    const reported = this.#reported;
+    if (reported[0] === this.#state && reported[1] === this.#changes) return actions === undefined ? 'keep_state_and_data' : ['keep_state_and_data', actions];
+    const next: ConnState = (this.#reported = [this.#state, this.#changes]);
+    return actions === undefined ? ['next_state', next, this] : ['next_state', next, this, actions];
+  }
+
+  #timeout(name: TimeoutName, content: unknown): boolean {
+    if (name === 'retry') {
+      if (this.stateName === 'not_connected' && content === this.#attempt) this.#connect();
+    } else if (this.stateName === 'closing') this.#exitClosed();
+    return true;
+  }
+
+  #startTimeout(name: TimeoutName, ms: number, content: unknown): void {
+    (this.#actions ??= []).push([['timeout', name], ms, content]);
   }
 
   #handle(msg: unknown): boolean {
@@ -158,9 +201,6 @@ export class Connection implements Behaviour, ConnectionContext {
       case 'connect_failed':
         if (this.stateName === 'connecting' && event.attempt === this.#attempt) this.#connectFailed(event.reason);
         return true;
-      case 'retry':
-        if (this.stateName === 'not_connected' && event.attempt === this.#attempt) this.#connect();
-        return true;
       case 'down':
         if (event.from !== this.handler) return true;
         for (const command of event.unsent) {
@@ -170,9 +210,6 @@ export class Connection implements Behaviour, ConnectionContext {
         }
         if (this.stateName === 'closing') this.#exitClosed();
         this.#down(event.reason, event.killed, event.unprocessed);
-        return true;
-      case 'closing_timeout':
-        if (this.stateName === 'closing') this.#exitClosed();
         return true;
       case 'changed':
         // A new state: calls postponed for the protocol's sake are offered again.
@@ -379,9 +416,7 @@ export class Connection implements Behaviour, ConnectionContext {
       this.#connect();
       return;
     }
-    const conn = this.conn;
-    const retry: Event = { $gun: 'retry', attempt: this.#attempt };
-    this.#timer = startTimer(timeout, () => send(conn, retry));
+    this.#startTimeout('retry', timeout, this.#attempt);
   }
 
   /** Hands a command to the protocol in use; an operation it lacks is answered with badstate. */
@@ -435,8 +470,7 @@ export class Connection implements Behaviour, ConnectionContext {
     // also for closingTimeout: Infinity.
     const wait = this.handler?.closing(why) ?? 0;
     const grace = Math.min((wait === Infinity ? DEFAULT_CLOSING_TIMEOUT : wait) + 1000, 2 ** 31 - 1);
-    const conn = this.conn;
-    this.#timer = startTimer(grace, () => send(conn, CLOSING_TIMEOUT));
+    this.#startTimeout('closing', grace, undefined);
   }
 
   #dropSocket(): void {
@@ -446,10 +480,8 @@ export class Connection implements Behaviour, ConnectionContext {
     this.socket = undefined;
   }
 
-  /** Runs when the actor exits, whatever the reason (gun.close kills it from outside). */
-  terminate(): void {
-    this.#timer?.cancel();
-    this.#timer = undefined;
+  /** Runs when the process exits, whatever the reason (gun.close kills it from outside); the machine cancels its timeouts. */
+  release(): void {
     this.#connecting?.cancel();
     this.#connecting = undefined;
     this.#dropSocket();
@@ -524,8 +556,17 @@ function commandRef(command: StreamCommand): StreamRef {
   return command.$gun === 'request' || command.$gun === 'ws_upgrade' ? streamOf(command).ref : command.ref;
 }
 
+const MACHINE: HandleEventCallbacks<ConnState, Connection, never, unknown, never, Message, Args, TimeoutName> = {
+  callbackMode: 'handle_event_function',
+  init: (args) => Connection.init(args),
+  handleEvent: (type, content, _state, conn) => conn.event(type, content) as ReturnType<HandleEventCallbacks<ConnState, Connection, never, unknown, never, Message, Args, TimeoutName>['handleEvent']>,
+};
+
+function releaseConnection(conn: Connection): void {
+  conn.release();
+}
+
 /** @internal the connection behind a connection pid, while it is alive */
 export function connectionState(conn: Pid): Connection | undefined {
-  const behaviour = lookup(conn)?.behaviour;
-  return behaviour instanceof Connection ? behaviour : undefined;
+  return statemOf(conn, MACHINE)?.data;
 }

@@ -2,9 +2,8 @@
 // (server.ts); calls are gen:call's monitor-and-tag exchange (call.ts).
 import type { Pid } from '../runtime/pid.js';
 import { send } from '../runtime/registry.js';
-import { monitor } from '../runtime/signals.js';
-import { ExitError } from '../runtime/errors.js';
-import { awaitDown, type From, request, resolve } from './call.js';
+import { request, resolve } from './call.js';
+import { stopGen } from './gen.js';
 import { type Callbacks, type StartResult, startServer } from './server.js';
 
 export { reply, type From } from './call.js';
@@ -70,16 +69,6 @@ export function cast<K>(server: Server<unknown, unknown, K> | string, req: NoInf
  * `reason`; resolves `'ok'` once it is gone. `noproc` and `timeout` rethrow as `ExitError`;
  * if it exits with another reason (terminate threw), that is rethrown.
  */
-export async function stop(server: Pid | string, reason: unknown = 'normal', timeout = Infinity): Promise<'ok'> {
-  const where = ['gen_server', 'stop', [server, reason, timeout]];
-  const pid = resolve(server);
-  if (pid === undefined) throw new ExitError(['noproc', where]);
-  const mref = monitor(pid);
-  const from: From = Object.freeze([pid, mref] as const);
-  send(pid, ['$gen_system', from, ['terminate', reason]]);
-  const got = await awaitDown(mref, timeout, where);
-  if (got === 'noproc') throw new ExitError(['noproc', where]);
-  if (got !== reason) throw new ExitError(got);
-  return 'ok';
+export function stop(server: Pid | string, reason: unknown = 'normal', timeout = Infinity): Promise<'ok'> {
+  return stopGen('gen_server', server, reason, timeout);
 }
-

@@ -1,15 +1,14 @@
 // The server half of gen_server, run as a callback-driven actor (runtime/actor.ts): each
 // message is one synchronous callback, and an idle server holds no async frame. Keeping
 // promise hooks off matters: an async process body makes every await in the program dearer.
-import { type Behaviour, startActor } from '../runtime/actor.js';
+import type { Behaviour } from '../runtime/actor.js';
 import { type Clock, getClock, type TimerHandle } from '../runtime/clock.js';
 import { ExitError } from '../runtime/errors.js';
 import type { Pid } from '../runtime/pid.js';
 import type { Process } from '../runtime/process.js';
-import { register, whereis } from '../runtime/registry.js';
-import { actAs, exitReason, living } from '../runtime/scheduler.js';
-import { linkProcesses, terminate } from '../runtime/signals.js';
+import { exitReason, living } from '../runtime/scheduler.js';
 import { type From, reply } from './call.js';
+import { startGen, systemRequest, type SystemRequest } from './gen.js';
 
 /** After a callback: a timeout in ms (`handleInfo('timeout')` if no message comes first), `'hibernate'`, or `['continue', x]`. */
 export type Action = number | 'hibernate' | readonly ['continue', unknown];
@@ -164,19 +163,7 @@ export class ServerCore implements Behaviour {
   }
 
   #system(from: From, req: SystemRequest): void {
-    if (req[0] === 'get_state') reply(from, this.userState);
-    else if (req[0] === 'replace_state') {
-      // As sys does: a failing fun leaves the state as it was and the server running; the caller gets the error.
-      let next: unknown;
-      try {
-        next = req[1](this.userState);
-      } catch (error) {
-        reply(from, new SystemFailure(error));
-        return;
-      }
-      reply(from, (this.userState = next));
-    }
-    else this.#drainThenStop(req[1]);
+    systemRequest(from, req, () => this.userState, (next) => (this.userState = next), (reason) => this.#drainThenStop(reason));
   }
 
   #drainThenStop(reason: unknown): void {
@@ -245,17 +232,6 @@ export class ServerCore implements Behaviour {
   }
 }
 
-/** @internal the reply to a sys request whose fun threw */
-export class SystemFailure {
-  constructor(readonly error: unknown) {}
-}
-
-/** A request handled by the server core itself (sys and stop). */
-type SystemRequest =
-  | readonly ['get_state']
-  | readonly ['replace_state', (state: unknown) => unknown]
-  | readonly ['terminate', unknown];
-
 /** @internal the server the calling process runs, if it is one */
 export function currentServer(): ServerCore | undefined {
   const behaviour = living().behaviour;
@@ -268,31 +244,13 @@ export function currentServer(): ServerCore | undefined {
  * failure) are there when this returns.
  */
 export function startServer(mod: AnyCallbacks, args: unknown, name: string | undefined, link: boolean): StartResult<Pid> {
-  const parent = living();
-  if (name !== undefined) {
-    const other = whereis(name);
-    if (other !== undefined) return ['error', ['already_started', other]];
-  }
-  let core!: ServerCore;
-  const proc = startActor((p) => (core = new ServerCore(p, mod, parent.pid)));
-  if (link) linkProcesses(parent, proc);
-  if (name !== undefined) register(name, proc.pid);
-  let result: unknown;
-  const previous = actAs(proc);
-  try {
-    result = mod.init(args);
-  } catch (error) {
-    result = ['stop', exitReason(error)];
-  } finally {
-    actAs(previous);
-  }
-  if (Array.isArray(result) && result[0] === 'ok' && (result.length === 2 || result.length === 3)) {
-    core.started(result[1], result[2] as Action | undefined);
-    return ['ok', proc.pid];
-  }
-  const reason = result === 'ignore' ? 'normal' : Array.isArray(result) && result[0] === 'stop' && result.length === 2 ? result[1] : ['bad_return_value', result];
-  terminate(proc, reason);
-  // OTP 26's start_link: a trapping caller does not also get the EXIT of a server that failed to start.
-  if (link && parent.trapExit) parent.mailbox.removeAll((m) => Array.isArray(m) && m[0] === 'EXIT' && m[1] === proc.pid);
-  return result === 'ignore' ? 'ignore' : ['error', reason];
+  return startGen(name, link, (proc, parent) => new ServerCore(proc, mod, parent), (core) => {
+    const result = mod.init(args);
+    if (Array.isArray(result) && result[0] === 'ok' && (result.length === 2 || result.length === 3)) {
+      core.started(result[1], result[2] as Action | undefined);
+      return true;
+    }
+    if (result === 'ignore') return 'ignore';
+    return ['stop', Array.isArray(result) && result[0] === 'stop' && result.length === 2 ? result[1] : ['bad_return_value', result]];
+  });
 }

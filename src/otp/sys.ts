@@ -2,7 +2,7 @@
 import type { Pid } from '../runtime/pid.js';
 import { request } from './call.js';
 import { DEFAULT_CALL_TIMEOUT } from './gen-server.js';
-import { SystemFailure } from './server.js';
+import { SystemFailure } from './gen.js';
 
 /** A server's state, as it is between two messages (sys:get_state). */
 export function getState<S = unknown>(server: Pid | string, timeout: number = DEFAULT_CALL_TIMEOUT): Promise<S> {
