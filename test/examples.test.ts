@@ -21,6 +21,7 @@ const expected: Record<string, RegExp[]> = {
   'websocket-h2.ts': [/^up: http2$/m, /^upgraded: \[ 'websocket' \]$/m, /^upgraded: \[ 'websocket' \]$/m, /^chat: \[ 'text', 'Hello!' \]$/m, /^feed: \[ 'binary', <Buffer 62 79 74 65 73> \]$/m,
     /^feed: \[ 'text', 'more' \]$/m, /^chat: \[ 'close', 1000, '' \]$/m, /^feed: \[ 'text', 'still here' \]$/m, /^body: hello over h2 from \/after$/m, /^protocol: http2$/m],
   'otp.ts': [/^count: 3$/m, /^idle ticks: 1$/m, /^crashed: asked to crash; restarted: true$/m, /^count after restart: 0$/m, /^call to nobody: \[ 'noproc', \[ 'gen_server', 'call'/m, /^stopped: ok$/m],
+  'gen-statem.ts': [/^locked$/m, /^code length: 3$/m, /^open$/m, /^state: open$/m, /^locked$/m, /^state: locked, buttons: \[9\]$/m, /^terminate: normal in locked$/m, /^stopped: ok$/m],
   'processes.ts': [/^count: 42$/m, /^took: second$/m, /^then: first$/m, /^after: timeout$/m, /^down: <0\.\d+\.0> exited normal$/m, /^exit: <0\.\d+\.0> crashed$/m],
 };
 
