@@ -31,8 +31,10 @@ test('every example has expectations', () => {
   assert.deepEqual(examples.filter((f) => !(f in expected)), []);
 });
 
-for (const file of examples) {
-  test(`examples/${file} runs and prints what it should`, async () => {
+// Run a few at a time: each is a Node process of its own, and one after the other they take
+// longer than a test file may on a loaded machine.
+test('every example runs and prints what it should', { concurrency: 3 }, async (t) => {
+  await Promise.all(examples.map((file) => t.test(`examples/${file} runs and prints what it should`, async () => {
     const { stdout } = await run(process.execPath, ['--conditions=erlgun-source', '--import', 'tsx', `examples/${file}`], { cwd: root, timeout: 60_000 });
     let rest = stdout;
     for (const re of expected[file] ?? []) {
@@ -40,5 +42,5 @@ for (const file of examples) {
       assert.ok(m, `examples/${file}: expected ${re} in order; output was:\n${stdout}`);
       rest = rest.slice(m.index + m[0].length);
     }
-  });
-}
+  })));
+});
