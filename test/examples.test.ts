@@ -21,6 +21,7 @@ const expected: Record<string, RegExp[]> = {
   'websocket-h2.ts': [/^up: http2$/m, /^upgraded: \[ 'websocket' \]$/m, /^upgraded: \[ 'websocket' \]$/m, /^chat: \[ 'text', 'Hello!' \]$/m, /^feed: \[ 'binary', <Buffer 62 79 74 65 73> \]$/m,
     /^feed: \[ 'text', 'more' \]$/m, /^chat: \[ 'close', 1000, '' \]$/m, /^feed: \[ 'text', 'still here' \]$/m, /^body: hello over h2 from \/after$/m, /^protocol: http2$/m],
   'otp.ts': [/^count: 3$/m, /^idle ticks: 1$/m, /^crashed: asked to crash; restarted: true$/m, /^count after restart: 0$/m, /^call to nobody: \[ 'noproc', \[ 'gen_server', 'call'/m, /^stopped: ok$/m],
+  'gen-statem.ts': [/^locked$/m, /^code length: 3$/m, /^open$/m, /^state: open$/m, /^locked$/m, /^state: locked, buttons: \[9\]$/m, /^terminate: normal in locked$/m, /^stopped: ok$/m],
   'processes.ts': [/^count: 42$/m, /^took: second$/m, /^then: first$/m, /^after: timeout$/m, /^down: <0\.\d+\.0> exited normal$/m, /^exit: <0\.\d+\.0> crashed$/m],
 };
 
@@ -30,8 +31,10 @@ test('every example has expectations', () => {
   assert.deepEqual(examples.filter((f) => !(f in expected)), []);
 });
 
-for (const file of examples) {
-  test(`examples/${file} runs and prints what it should`, async () => {
+// Run a few at a time: each is a Node process of its own, and one after the other they take
+// longer than a test file may on a loaded machine.
+test('every example runs and prints what it should', { concurrency: 3 }, async (t) => {
+  await Promise.all(examples.map((file) => t.test(`examples/${file} runs and prints what it should`, async () => {
     const { stdout } = await run(process.execPath, ['--conditions=erlgun-source', '--import', 'tsx', `examples/${file}`], { cwd: root, timeout: 60_000 });
     let rest = stdout;
     for (const re of expected[file] ?? []) {
@@ -39,5 +42,5 @@ for (const file of examples) {
       assert.ok(m, `examples/${file}: expected ${re} in order; output was:\n${stdout}`);
       rest = rest.slice(m.index + m[0].length);
     }
-  });
-}
+  })));
+});

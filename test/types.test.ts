@@ -1,6 +1,6 @@
 // Type-level tests: `npm test` runs tsc first, so a wrong narrowing fails the suite.
 import { test } from 'node:test';
-import { _, anyNumber, anyString, makeRef, on, self, when, type DownMessage, type ExitMessage, type GunDown, type GunDown2, type GunMessage13, type GunMessage2, type GunMessageOf, type GunError, type GunUpgrade, type GunWs, type Headers, type Matched, type Pid, type Ref, type StreamRef, type GenServer, type Server, genServer, matches } from '../src/index.js';
+import { _, anyNumber, anyString, makeRef, on, self, when, type DownMessage, type ExitMessage, type GunDown, type GunDown2, type GunMessage13, type GunMessage2, type GunMessageOf, type GunError, type GunUpgrade, type GunWs, type Headers, type Matched, type Pid, type Ref, type StreamRef, type GenServer, type Server, genServer, matches, type GenStatem, genStatem, ok } from '../src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
@@ -77,6 +77,62 @@ test('a started server types call and cast by its callbacks (checked by tsc)', (
     }
   };
   void counter;
+  void check;
+});
+
+test("a gen_statem's event type narrows its content, and its pid types call and cast (checked by tsc)", () => {
+  type Call = readonly ['get'];
+  type Cast = readonly ['set', number];
+  const machine: GenStatem<'idle' | 'busy', number, Call, number, Cast, 'tick', undefined> = {
+    callbackMode: 'state_functions',
+    stateEnter: true,
+    init: () => ['ok', 'idle', 0],
+    states: {
+      idle(type, content, data) {
+        if (type === 'cast') return ['next_state', 'busy', content[1]];
+        if (type === 'info') {
+          const tick: 'tick' = content;
+          void tick;
+          return 'keep_state_and_data';
+        }
+        if (type === 'enter') {
+          const old: 'idle' | 'busy' = content;
+          void old;
+          return 'keep_state_and_data';
+        }
+        if (typeof type === 'object') {
+          const req: Call = content;
+          return ['keep_state_and_data', [['reply', type[1], req.length + data]]];
+        }
+        return 'keep_state_and_data';
+      },
+      busy: (_type, _content, _data) => ['keep_state_and_data', ['postpone']],
+    },
+  };
+  const other: GenStatem<{ phase: number }, null, never, unknown, never, unknown, undefined, 'retry'> = {
+    callbackMode: 'handle_event_function',
+    init: () => ['ok', { phase: 0 }, null, [[['timeout', 'retry'], 100, 'again']]],
+    handleEvent: (type, _content, state, data) => {
+      if (typeof type === 'object' && type[0] === 'timeout') {
+        const name: 'retry' = type[1];
+        void name;
+      }
+      return ['next_state', { phase: state.phase + 1 }, data];
+    },
+  };
+  const check = (): void => {
+    const pid = ok(genStatem.start(machine, undefined));
+    const reply: Promise<number> = genStatem.call(pid, ['get']);
+    void reply;
+    // @ts-expect-error a request the machine does not take
+    void genStatem.call(pid, ['put']);
+    // @ts-expect-error a cast the machine does not take
+    genStatem.cast(pid, ['set', 'x']);
+  };
+  // @ts-expect-error the state must be one of the machine's
+  const bad: genStatem.EventHandlerResult<'idle' | 'busy', number> = ['next_state', 'gone', 0];
+  void bad;
+  void other;
   void check;
 });
 

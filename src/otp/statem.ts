@@ -4,6 +4,12 @@
 // the mailbox offers them again when it changes. Events inserted by `next_event`, zero
 // timeouts and inserted events that were postponed are this core's own small queues, run
 // before the mailbox's next message. A result of `'keep_state_and_data'` allocates nothing.
+//
+// Where that differs from Erlang's queue (all retried postponed events in one queue, in the
+// order they were postponed): postponed messages are retried after the inserted events and
+// the zero timeouts of the transition that changed the state (Erlang runs zero timeouts once
+// the retried ones are done too), and an inserted event that was postponed is retried before
+// the postponed messages, whatever their order.
 import type { Behaviour } from '../runtime/actor.js';
 import { type Clock, getClock, type TimerHandle } from '../runtime/clock.js';
 import { ExitError } from '../runtime/errors.js';
@@ -440,7 +446,7 @@ function isEventType(t: unknown): boolean {
 }
 
 /**
- * Erlang's =:= for states: primitives by `Object.is`, arrays and plain objects by their
+ * @internal Erlang's =:= for states: primitives by `Object.is`, arrays and plain objects by their
  * contents, anything else (class instances, functions, pids) by identity.
  */
 export function sameState(a: unknown, b: unknown): boolean {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  _, anyPid, exit, ok, ExitError, genServer, genStatem, isProcessAlive, monitor, processFlag, self, send, setLogger, spawn, sys, whereis,
+  _, anyPid, exit, ok, ExitError, genServer, genStatem, isProcessAlive, monitor, processFlag, self, send, setLogger, spawn, supervisor, sys, whereis,
   type From, type GenStatem, type Pid, type StatemAction,
 } from '../../src/index.js';
 import { sameState, spawnStatem, statemOf, type StatemView } from '../../src/otp/statem.js';
@@ -491,3 +491,36 @@ test("states compare as Erlang's =:= does: arrays and plain objects by content, 
   const pid = self();
   assert.equal(sameState([pid], [pid]), true);
 });
+
+test("init's actions start timeouts on the first turn; 'hibernate' and ['postpone', false] are accepted and change nothing", (t) => inProcess(async () => {
+  const clock = simulatedClock(t);
+  const me = self();
+  const pid = ok(genStatem.start(recorder(me, (type, content) => {
+    if (type === 'info' && content === 'h') return ['keep_state_and_data', ['hibernate', ['hibernate', true], ['postpone', true], ['postpone', false]]];
+    return undefined;
+  }, { stateEnter: true, actions: [['state_timeout', 100, 'from_init'], 'hibernate'] }), undefined));
+  await assertReceive(['event', 'enter', 'a', 'a']);
+  send(pid, 'h');
+  await assertReceive(['event', 'info', 'h', 'a']);
+  await clock.advance(100);
+  await assertReceive(['event', 'state_timeout', 'from_init', 'a']);
+  await settle();
+  await refuteReceived(['event', 'info', 'h', _], "['postpone', false] after 'postpone': not postponed");
+}));
+
+test('a supervisor runs a genStatem child: it is restarted when it crashes and stopped with the supervisor', () => inProcess(async () => {
+  const me = self();
+  processFlag('trap_exit', true);
+  const sup = ok(supervisor.startLink({
+    init: () => ['ok', [{ strategy: 'one_for_one' }, [{ id: 'button', start: () => genStatem.startLink(pushbutton(), me, { name: 'sup_button' }), shutdown: 1000 }]]],
+  }, undefined));
+  await assertReceive(['enter', 'off', 'off']);
+  const first = whereis('sup_button')!;
+  exit(first, 'crash');
+  await assertReceive(['enter', 'off', 'off']);
+  assert.notEqual(whereis('sup_button'), first);
+  assert.equal(await genStatem.call<ButtonCall, ButtonState>('sup_button', 'push'), 'on');
+  await genServer.stop(sup, 'shutdown');
+  assert.equal(whereis('sup_button'), undefined);
+  await refuteReceived(['terminate', _, _, _], 'a child that does not trap exits is ended by the signal, as in Erlang');
+}));
