@@ -11,7 +11,7 @@ import type { Process } from '../runtime/process.js';
 import { lookup, send } from '../runtime/registry.js';
 import { exit, monitorFrom } from '../runtime/signals.js';
 import { actingActor, living } from '../runtime/scheduler.js';
-import { spawnStatem, statemOf } from '../otp/statem.js';
+import { RELEASE, spawnStatem, statemOf, type Releasing } from '../otp/statem.js';
 import type { HandleEventCallbacks } from '../otp/gen-statem.js';
 import {
   gunConnError, gunDown, gunStreamError, gunUp, Sentences,
@@ -70,6 +70,18 @@ type ConnState = readonly [StateName, number];
 /** The machine's own timeouts (generic ones: a change of state does not cancel them). */
 type TimeoutName = 'retry' | 'closing';
 
+/** The states with no upgrade settled yet, shared by every connection. */
+const SETTLED: Readonly<Record<StateName, ConnState>> = {
+  not_connected: Object.freeze(['not_connected', 0] as const),
+  connecting: Object.freeze(['connecting', 0] as const),
+  connected: Object.freeze(['connected', 0] as const),
+  connected_ws_only: Object.freeze(['connected_ws_only', 0] as const),
+  closing: Object.freeze(['closing', 0] as const),
+};
+
+/** No requests carried over: shared, so that an idle connection holds no array of its own. */
+const NONE: readonly Unsent[] = Object.freeze([]);
+
 const POSTPONE = Object.freeze(['keep_state_and_data', Object.freeze(['postpone'])] as const);
 const CONNECT = Object.freeze([Object.freeze(['next_event', 'internal', 'connect'] as const)]);
 
@@ -82,7 +94,9 @@ interface Args {
 
 /** @internal the machine's data; `info` reads it synchronously */
 export class Connection implements ConnectionContext {
-  readonly conn: Pid;
+  get conn(): Pid {
+    return this.#proc.pid;
+  }
   readonly owner: Pid;
   readonly host: string;
   readonly port: number;
@@ -93,12 +107,14 @@ export class Connection implements ConnectionContext {
   socket: Socket | undefined = undefined;
   handler: ProtocolHandler | undefined = undefined;
   /** Requests and upgrades a closing socket never sent: they run first on the next connection. */
-  #carry: Unsent[] = [];
+  #carry: readonly Unsent[] = NONE;
   /** Upgrades to re-issue after a reconnect (wsOpts.reconnect). */
   readonly #reupgrades = new Reupgrades();
   readonly #ownerRef: Ref;
   /** The actor's own mailbox: calls postponed while there is no connection wait there. */
-  readonly #mailbox: Mailbox;
+  get #mailbox(): Mailbox {
+    return this.#proc.mailbox;
+  }
   #retriesLeft: number;
   /** Consecutive connections that died young (the default retry policy backs off on them). */
   #shortLived = 0;
@@ -106,7 +122,7 @@ export class Connection implements ConnectionContext {
   #connectedAt = 0;
   #connecting: Attempt | undefined = undefined;
   /** The state last reported to the machine. */
-  #reported: ConnState = ['not_connected', 0];
+  #reported: ConnState = SETTLED.not_connected;
   /** Timeouts to start with the event's result. */
   #actions: unknown[] | undefined = undefined;
   /** What the actor exits with once a graceful close is over. */
@@ -115,20 +131,18 @@ export class Connection implements ConnectionContext {
   #changes = 0;
   readonly #proc: Process;
   /**
-   * Events from outside the actor (socket reads, library callbacks, timers), four slots each:
+   * Events from outside the actor (socket reads, library callbacks, timers), five slots each:
    * handler and arguments. One `events` message in the mailbox stands for all of them, so a
    * burst read in one go costs one mailbox hop, as one `{tcp, …}` message does in Gun.
    */
-  readonly #events: unknown[] = [];
+  #events: unknown[] | undefined = undefined;
 
   private constructor(proc: Process, { owner, host, port, opts }: Args) {
-    this.conn = proc.pid;
     this.owner = owner;
     this.host = host;
     this.port = port;
     this.opts = opts;
     this.#retriesLeft = opts.retry;
-    this.#mailbox = proc.mailbox;
     this.#proc = proc;
     // Gun monitors its owner from the start; a dead owner's DOWN (noproc) is then the first message.
     this.#ownerRef = monitorFrom(proc, owner);
@@ -136,7 +150,7 @@ export class Connection implements ConnectionContext {
 
   /** Starts the machine for `gun.open`; the caller is the owner. */
   static start(owner: Pid, host: string, port: number, opts: ResolvedOptions): Pid {
-    return spawnStatem(MACHINE, { owner, host, port, opts }, releaseConnection).pid;
+    return spawnStatem(MACHINE, { owner, host, port, opts }).pid;
   }
 
   /** `init`: the first connect is the machine's first event, as in Gun 2.x (so `open` returns at once). */
@@ -170,7 +184,7 @@ export class Connection implements ConnectionContext {
     this.#actions = undefined;
     const reported = this.#reported;
     if (reported[0] === this.#state && reported[1] === this.#changes) return actions === undefined ? 'keep_state_and_data' : ['keep_state_and_data', actions];
-    const next: ConnState = (this.#reported = [this.#state, this.#changes]);
+    const next: ConnState = (this.#reported = this.#changes === 0 ? SETTLED[this.#state] : [this.#state, this.#changes]);
     return actions === undefined ? ['next_state', next, this] : ['next_state', next, this, actions];
   }
 
@@ -206,7 +220,7 @@ export class Connection implements ConnectionContext {
         for (const command of event.unsent) {
           // A reconnecting upgrade is re-issued on every connection anyway.
           if (command.$gun === 'ws_upgrade' && this.#reupgrades.has(command.upgrade)) continue;
-          this.#carry.push(command);
+          this.#carry = [...this.#carry, command];
         }
         if (this.stateName === 'closing') this.#exitClosed();
         this.#down(event.reason, event.killed, event.unprocessed);
@@ -297,7 +311,7 @@ export class Connection implements ConnectionContext {
     // and one the server refuses with a close would otherwise keep them waiting forever.
     this.#dropCancelled();
     const carried = this.#carry;
-    this.#carry = [];
+    this.#carry = NONE;
     for (const command of carried) this.#dispatch(command);
     for (const upgrade of this.#reupgrades.all) this.handler.wsUpgrade?.(upgrade);
   }
@@ -347,7 +361,7 @@ export class Connection implements ConnectionContext {
   #refuseWaiting(reason: GunErrorReason, ownerGone = false): void {
     this.#dropCancelled();
     const waiting = [...this.#carry, ...this.#mailbox.filter(isWaitingCommand)];
-    this.#carry = [];
+    this.#carry = NONE;
     for (const command of waiting) {
       const { replyTo, ref } = streamOf(command);
       if (!(ownerGone && replyTo === this.owner)) this.reply(replyTo, gunStreamError(this.conn, ref, reason));
@@ -489,21 +503,23 @@ export class Connection implements ConnectionContext {
 
   // ConnectionContext: what the protocol handlers ask of their connection.
 
-  run(fn: EventHandler, a?: unknown, b?: unknown, c?: unknown): void {
+  run(fn: EventHandler, a?: unknown, b?: unknown, c?: unknown, d?: unknown): void {
     if (actingActor() === this.#proc) {
-      fn(a, b, c);
+      fn(a, b, c, d);
       return;
     }
-    const events = this.#events;
-    events.push(fn, a, b, c);
-    if (events.length === 4) this.#proc.deliver(EVENTS);
+    // Made on first use: a connection that only waits holds no array.
+    const events = (this.#events ??= []);
+    events.push(fn, a, b, c, d);
+    if (events.length === 5) this.#proc.deliver(EVENTS);
   }
 
   #runEvents(): void {
     const events = this.#events;
+    if (events === undefined) return;
     // Events a handler causes run inline (the actor is running); the queue only grows from outside.
     try {
-      for (let i = 0; i < events.length; i += 4) (events[i] as EventHandler)(events[i + 1], events[i + 2], events[i + 3]);
+      for (let i = 0; i < events.length; i += 5) (events[i] as EventHandler)(events[i + 1], events[i + 2], events[i + 3], events[i + 4]);
     } finally {
       events.length = 0;
     }
@@ -517,8 +533,8 @@ export class Connection implements ConnectionContext {
   switchProtocol(from: ProtocolHandler, to: ProtocolHandler): void {
     if (this.handler !== from) return;
     this.handler = to;
+    // A new state name: the calls postponed for the upgrade are offered again.
     this.stateName = 'connected_ws_only';
-    this.changed(to);
   }
 
   changed(from: ProtocolHandler): void {
@@ -556,15 +572,14 @@ function commandRef(command: StreamCommand): StreamRef {
   return command.$gun === 'request' || command.$gun === 'ws_upgrade' ? streamOf(command).ref : command.ref;
 }
 
-const MACHINE: HandleEventCallbacks<ConnState, Connection, never, unknown, never, Message, Args, TimeoutName> = {
+type Machine = HandleEventCallbacks<ConnState, Connection, never, unknown, never, Message, Args, TimeoutName>;
+
+const MACHINE: Machine & Releasing<Connection> = {
   callbackMode: 'handle_event_function',
   init: (args) => Connection.init(args),
-  handleEvent: (type, content, _state, conn) => conn.event(type, content) as ReturnType<HandleEventCallbacks<ConnState, Connection, never, unknown, never, Message, Args, TimeoutName>['handleEvent']>,
+  handleEvent: (type, content, _state, conn) => conn.event(type, content) as ReturnType<Machine['handleEvent']>,
+  [RELEASE]: (conn) => conn.release(),
 };
-
-function releaseConnection(conn: Connection): void {
-  conn.release();
-}
 
 /** @internal the connection behind a connection pid, while it is alive */
 export function connectionState(conn: Pid): Connection | undefined {

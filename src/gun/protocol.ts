@@ -58,7 +58,7 @@ export interface ProtocolHandler {
 }
 
 /** A callback run by `ConnectionContext.run`. */
-export type EventHandler = (a?: unknown, b?: unknown, c?: unknown) => void;
+export type EventHandler = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => void;
 
 /**
  * `fn` as a listener for a socket, library or timer event: each call is handled inside the
@@ -81,12 +81,12 @@ export interface ConnectionContext {
   readonly opts: ResolvedOptions;
   readonly owner: Pid;
   /**
-   * Runs `fn(a, b, c)` inside the connection actor, in the order events came: at once when
+   * Runs `fn(a, b, c, d)` inside the connection actor, in the order events came: at once when
    * the actor itself is running (a library reacting to what the actor just did), else as part
    * of the actor's next message. Every socket, library and timer callback of a module goes
    * through here (see `inActor`), so module state only ever changes inside the actor.
    */
-  run(fn: EventHandler, a?: unknown, b?: unknown, c?: unknown): void;
+  run(fn: EventHandler, a?: unknown, b?: unknown, c?: unknown, d?: unknown): void;
   /** Delivers a message to a reply-to process. */
   reply(to: ReplyTo, msg: GunMessage): void;
   /** The socket now speaks another protocol (http → ws after a 101). Synchronous: frames of the same read go to the new one. */

@@ -3,15 +3,18 @@
 import type { WsUpgradeRequest } from './protocol.js';
 import type { StreamRef } from './messages.js';
 
+/** Shared while nothing is remembered: most connections never use wsOpts.reconnect. */
+const NONE: readonly WsUpgradeRequest[] = Object.freeze([]);
+
 export class Reupgrades {
-  #list: WsUpgradeRequest[] = [];
+  #list: readonly WsUpgradeRequest[] = NONE;
   /** True once any upgrade asked to be re-issued: the retry waits are then the jittered backoff's. */
   #used = false;
 
   /** An upgrade with `reconnect: true` reached a connection: it is issued again after every reconnect. */
   remember(upgrade: WsUpgradeRequest): void {
     this.#used = true;
-    if (!this.#list.includes(upgrade)) this.#list.push(upgrade);
+    if (!this.#list.includes(upgrade)) this.#list = [...this.#list, upgrade];
   }
 
   /** A cancel of a remembered upgrade: it is not issued again. Returns whether it was one. */
@@ -42,7 +45,7 @@ export class Reupgrades {
 
   /** A graceful close: nothing is issued again. */
   clear(): void {
-    this.#list = [];
+    this.#list = NONE;
     this.#used = false;
   }
 }

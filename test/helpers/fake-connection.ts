@@ -77,7 +77,7 @@ export function fakeContext(opts: Options = {}, host = 'example.org', port = 80)
     opts: checkOptions(host, port, opts),
     told,
     // No actor here: events are handled as they come.
-    run: (fn, a, b, c) => fn(a, b, c),
+    run: (fn, a, b, c, d) => fn(a, b, c, d),
     reply: (_to, msg) => tell(['reply', msg]),
     switchProtocol: (_from, to) => tell(['switch', to]),
     changed: () => tell(['changed']),

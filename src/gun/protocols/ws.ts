@@ -17,7 +17,7 @@ import {
 import { DEFAULT_CLOSING_TIMEOUT, type WsOptions } from '../options.js';
 import { websocketClosed, websocketOpened } from '../diagnostics.js';
 import { serverCloseReason } from '../dialect.js';
-import { inActor, type ConnectionContext, type ProtocolHandler, type WsUpgradeRequest } from '../protocol.js';
+import { inActor, type ConnectionContext, type EventHandler, type ProtocolHandler, type WsUpgradeRequest } from '../protocol.js';
 
 const MAX_TIMER = 2 ** 31 - 1;
 const NO_HEADERS: Headers = Object.freeze([]);
@@ -145,13 +145,14 @@ export class WsHandler extends WebSocket implements ProtocolHandler {
     if (this.#gone) return true;
     // ws reads the response's headers right after this event: the subprotocol fix-up cannot wait.
     if (event === 'upgrade') return this.#guarded(event, a, b);
-    this.#ctx.run(this.#onEvent, event, a, b);
+    this.#ctx.run(WsHandler.#onEvent as EventHandler, this, event, a, b);
     return true;
   }
 
-  readonly #onEvent = (event?: unknown, a?: unknown, b?: unknown): void => {
-    if (!this.#gone) this.#guarded(event as string | symbol, a, b);
-  };
+  // Static, so that a Websocket holds no closure of its own for it.
+  static #onEvent(ws: WsHandler, event: string | symbol, a: unknown, b: unknown): void {
+    if (!ws.#gone) ws.#guarded(event, a, b);
+  }
 
   #guarded(event: string | symbol, a: unknown, b: unknown): boolean {
     try {
