@@ -484,6 +484,13 @@ async function anchorIdle(p: number): Promise<Measures<Idle>> {
 // ---- 5. OTP: a call round trip, and a supervisor restarting a crashing child ----------------
 
 const CALLS = 20_000;
+/**
+ * Untimed round trips at the start of each run, on the run's own server or echo process: the
+ * full GC before each run deoptimises the functions whose optimised code held objects of the
+ * run before ("weak objects" in --trace-deopt; ~20 functions on the call path), and without
+ * this the timed loop measured their re-warming (a call then cost 2–3× as much).
+ */
+const REWARM = 2_000;
 type RoundTrip = 'ns';
 
 const echoServer: GenServer<null, number, number> = { init: () => ['ok', null], handleCall: (n, _from, state) => ['reply', n, state] };
@@ -492,6 +499,7 @@ const echoServer: GenServer<null, number, number> = { init: () => ['ok', null], 
 function callRoundTrips(): Promise<Measures<RoundTrip>> {
   return inProcess(async () => {
     const server = ok(genServer.start(echoServer, undefined));
+    for (let i = 0; i < REWARM; i++) await genServer.call(server, i);
     let sum = 0;
     const t0 = performance.now();
     for (let i = 0; i < CALLS; i++) sum += await genServer.call(server, i);
@@ -511,6 +519,10 @@ function sendReceivePairs(): Promise<Measures<RoundTrip>> {
     });
     const answer = [on(['echo', _], ([, n]) => n as number)] as const;
     const me = self();
+    for (let i = 0; i < REWARM; i++) {
+      send(echo, [me, i]);
+      await receive(answer);
+    }
     let sum = 0;
     const t0 = performance.now();
     for (let i = 0; i < CALLS; i++) {
