@@ -36,4 +36,4 @@ export function sampleOf(xs: readonly number[]): Sample {
 }
 
 /** Half the range over the median, as a percentage: how much the runs disagreed. */
-export const spread = (s: Sample): string => `±${fmt(((s.max - s.min) / 2 / s.median) * 100, 0)}%`;
+export const spread = (s: Sample): string => `±${fmt(((s.max - s.min) / 2 / Math.abs(s.median)) * 100, 0)}%`;

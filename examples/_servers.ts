@@ -1,6 +1,8 @@
 // The local servers the examples talk to (not part of the library): an HTTP server and a
 // `ws` WebSocketServer on one port of 127.0.0.1. Websockets echo what they get; the
 // `xmpp` subprotocol is accepted when offered; `/secret` wants Basic authorization.
+// On `/feed`, a text frame `subscribe <topic>` is answered `subscribed <topic>`, then
+// `<topic> <n>` every 20 ms (n counts from 1 on each connection) until the socket closes.
 import http from 'node:http';
 import http2, { type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
@@ -34,7 +36,21 @@ export async function startDemoServer(port = 0): Promise<DemoServer> {
     handleProtocols: (protocols) => (protocols.has('xmpp') ? 'xmpp' : false),
     verifyClient: (info: { req: http.IncomingMessage }) => !info.req.url?.startsWith('/secret') || info.req.headers.authorization === 'Basic dXNlcm5hbWU6cGFzc3dvcmQ=',
   });
-  wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+  wss.on('connection', (ws, req) => {
+    if (req.url !== '/feed') {
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    ws.on('message', (data) => {
+      const topic = /^subscribe (\S+)$/.exec(data.toString())?.[1];
+      if (topic === undefined || timer !== undefined) return;
+      ws.send(`subscribed ${topic}`);
+      let n = 0;
+      timer = setInterval(() => ws.send(`${topic} ${++n}`), 20);
+    });
+    ws.on('close', () => clearInterval(timer));
+  });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,

@@ -22,8 +22,20 @@ const expected: Record<string, RegExp[]> = {
     /^feed: \[ 'text', 'more' \]$/m, /^chat: \[ 'close', 1000, '' \]$/m, /^feed: \[ 'text', 'still here' \]$/m, /^body: hello over h2 from \/after$/m, /^protocol: http2$/m],
   'otp.ts': [/^count: 3$/m, /^idle ticks: 1$/m, /^crashed: asked to crash; restarted: true$/m, /^count after restart: 0$/m, /^call to nobody: \[ 'noproc', \[ 'gen_server', 'call'/m, /^stopped: ok$/m],
   'gen-statem.ts': [/^locked$/m, /^code length: 3$/m, /^open$/m, /^state: open$/m, /^locked$/m, /^state: locked, buttons: \[9\]$/m, /^terminate: normal in locked$/m, /^stopped: ok$/m],
+  'ws-client-server.ts': [/^client: gun_up http$/m, /^client: gun_upgrade, subscribing to prices$/m, /^main: feed subscribed prices$/m, /^main: feed prices 2$/m,
+    /^main: the server drops the connection$/m, /^client: gun_down ws /m, /^client: gun_up http$/m, /^client: gun_upgrade, subscribing to prices$/m, /^main: feed subscribed prices$/m,
+    /^main: same client process: true; upgrades: 2$/m, /^main: killing the client$/m, /^client: gun_upgrade, subscribing to prices$/m, /^main: feed prices 2$/m,
+    /^main: new client process: true; upgrades: 1$/m, /^main: stopped: ok$/m],
+  'http-pool.ts': [/^\/a -> 200 hello from \/a$/m, /^\/f -> 200 hello from \/f$/m, /^pool: up: 1, 2, 3$/m, /^status: \{ up: 3, idle: 3, out: 0, waiting: 0 \}$/m,
+    /^pool: down: 1, 2, 3$/m, /^pool: up: 1, 2, 3$/m, /^after the drop: 200 hello from \/again$/m, /^borrower exited: crashed$/m, /^status: \{ up: 3, idle: 3, out: 0, waiting: 0 \}$/m, /^stopped: ok$/m],
+  // A node:test file run as a script: TAP on stdout, exit code 1 if a test failed.
+  'exunit-style.test.ts': [/^# tests 6$/m, /^# pass 6$/m, /^# fail 0$/m],
   'processes.ts': [/^count: 42$/m, /^took: second$/m, /^then: first$/m, /^after: timeout$/m, /^down: <0\.\d+\.0> exited normal$/m, /^exit: <0\.\d+\.0> crashed$/m],
 };
+
+// node --test marks its children with NODE_TEST_CONTEXT; a node:test example run with it would
+// report to this runner's protocol instead of printing TAP.
+const withoutTestContext = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_TEST_CONTEXT'));
 
 const examples = readdirSync(new URL('../examples/', import.meta.url)).filter((f) => f.endsWith('.ts') && !f.startsWith('_'));
 
@@ -35,7 +47,7 @@ test('every example has expectations', () => {
 // longer than a test file may on a loaded machine.
 test('every example runs and prints what it should', { concurrency: 3 }, async (t) => {
   await Promise.all(examples.map((file) => t.test(`examples/${file} runs and prints what it should`, async () => {
-    const { stdout } = await run(process.execPath, ['--conditions=erlgun-source', '--import', 'tsx', `examples/${file}`], { cwd: root, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, ['--conditions=erlgun-source', '--import', 'tsx', `examples/${file}`], { cwd: root, env: withoutTestContext, timeout: 60_000 });
     let rest = stdout;
     for (const re of expected[file] ?? []) {
       const m = re.exec(rest);

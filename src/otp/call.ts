@@ -34,13 +34,14 @@ export function resolve(server: Pid | string): Pid | undefined {
 /**
  * Sends `make(from)` to `server` and resolves with the reply. `noproc`, the server's exit,
  * and a timeout reject with `ExitError([reason, where])`, which exits the caller unless
- * caught, as gen_server:call exits its caller.
+ * caught, as gen_server:call exits its caller. `where` may be given as a function that
+ * makes it: a call that gets its reply then builds none.
  */
 export function request(server: Pid | string, make: (from: From) => unknown, timeout: number, where: unknown): Promise<unknown> {
   const me = living();
   const pid = resolve(server);
-  if (pid === undefined) return Promise.reject(new ExitError(['noproc', where]));
-  if (pid === me.pid) return Promise.reject(new ExitError(['calling_self', where]));
+  if (pid === undefined) return Promise.reject(new ExitError(['noproc', place(where)]));
+  if (pid === me.pid) return Promise.reject(new ExitError(['calling_self', place(where)]));
   checkTimeout(timeout);
   const mref = monitorFrom(me, pid);
   send(pid, make([me.pid, mref]));
@@ -54,9 +55,9 @@ function replyOrDown(me: Process, mref: Ref, where: unknown): Clause<unknown> {
   const test = (m: unknown): boolean =>
     Array.isArray(m) && ((m.length === 2 && m[0] === mref) || (m.length === 5 && m[1] === mref && m[0] === 'DOWN'));
   const handler = (m: readonly unknown[]): unknown => {
-    if (m.length === 5) throw new ExitError([m[4], where]);
+    if (m.length === 5) throw new ExitError([m[4], place(where)]);
     demonitorIn(me, mref, true);
-    if (m[1] === CALL_TIMEOUT) throw new ExitError(['timeout', where]);
+    if (m[1] === CALL_TIMEOUT) throw new ExitError(['timeout', place(where)]);
     return m[1];
   };
   const clause: Clause<unknown> = { test, handler, pick: (m) => (test(m) ? clause : undefined) };
@@ -74,6 +75,10 @@ export function awaitDown(mref: Ref, timeout: number, where: unknown): Promise<u
     demonitor(mref, { flush: true });
     throw new ExitError(['timeout', where]);
   }));
+}
+
+function place(where: unknown): unknown {
+  return typeof where === 'function' ? (where as () => unknown)() : where;
 }
 
 function checkTimeout(ms: number): void {

@@ -19,8 +19,10 @@ interface Pending {
 const MIN_SWEEP = 64;
 
 class Deadlines {
+  /** Entries `#head` to `#tail` are queued; the array keeps its length (setting `length = 0` on every call reallocated it). */
   #queue: (Pending | undefined)[] = [];
   #head = 0;
+  #tail = 0;
   #timer: TimerHandle | undefined = undefined;
   /** Past this many queued entries, the finished ones are swept out (one call stuck at the head must not hold every later one). */
   #sweepAt = MIN_SWEEP;
@@ -34,15 +36,15 @@ class Deadlines {
 
   add(caller: Process, tag: Ref): void {
     this.#dropFinished();
-    if (this.#queue.length - this.#head >= this.#sweepAt) this.#sweep();
-    this.#queue.push({ caller, tag, due: this.#clock.now() + this.#ms });
+    if (this.#tail - this.#head >= this.#sweepAt) this.#sweep();
+    this.#queue[this.#tail++] = { caller, tag, due: this.#clock.now() + this.#ms };
     if (this.#timer === undefined) this.#arm(this.#ms);
   }
 
   readonly #fire = (): void => {
     this.#timer = undefined;
     const now = this.#clock.now();
-    while (this.#head < this.#queue.length) {
+    while (this.#head < this.#tail) {
       const p = this.#queue[this.#head]!;
       if (waiting(p)) {
         if (p.due > now) {
@@ -54,7 +56,7 @@ class Deadlines {
       this.#queue[this.#head++] = undefined;
     }
     this.#queue = [];
-    this.#head = 0;
+    this.#head = this.#tail = 0;
   };
 
   #arm(ms: number): void {
@@ -65,17 +67,15 @@ class Deadlines {
   }
 
   #dropFinished(): void {
-    while (this.#head < this.#queue.length && !waiting(this.#queue[this.#head]!)) this.#queue[this.#head++] = undefined;
-    if (this.#head === this.#queue.length) {
-      this.#queue.length = 0;
-      this.#head = 0;
-    }
+    while (this.#head < this.#tail && !waiting(this.#queue[this.#head]!)) this.#queue[this.#head++] = undefined;
+    if (this.#head === this.#tail) this.#head = this.#tail = 0;
   }
 
   #sweep(): void {
-    const live = this.#queue.slice(this.#head).filter((p) => p !== undefined && waiting(p));
+    const live = this.#queue.slice(this.#head, this.#tail).filter((p) => p !== undefined && waiting(p));
     this.#queue = live;
     this.#head = 0;
+    this.#tail = live.length;
     this.#sweepAt = Math.max(MIN_SWEEP, live.length * 2);
   }
 }

@@ -54,7 +54,7 @@ export function startLink<S, C, R, K, I, A>(mod: GenServer<S, C, R, K, I, A>, ar
  * exits, as in Erlang. A reply that comes after the timeout is dropped.
  */
 export function call<C, R>(server: Server<C, R, unknown> | string, req: NoInfer<C>, timeout: number = DEFAULT_CALL_TIMEOUT): Promise<R> {
-  return request(server, (from) => ['$gen_call', from, req], timeout, ['gen_server', 'call', [server, req, timeout]]) as Promise<R>;
+  return request(server, (from) => ['$gen_call', from, req], timeout, () => ['gen_server', 'call', [server, req, timeout]]) as Promise<R>;
 }
 
 /** Sends `request` without waiting (gen_server:cast): always `'ok'`, even to a dead pid or an unknown name. */

@@ -1,6 +1,7 @@
 // The per-process record: mailbox, links, monitors, trap_exit flag and a pending receive.
 import { Mailbox } from './mailbox.js';
-import { Pid, type Ref } from './pid.js';
+import { Pid } from './pid.js';
+import type { RefTable } from './ref-table.js';
 import { startTimer, type Clock, type Timer } from './clock.js';
 import { wake, type Behaviour } from './actor.js';
 import { defer, spend } from './budget.js';
@@ -29,9 +30,9 @@ export class Process {
   readonly isShell: boolean;
   links: Set<Process> | undefined;
   /** Monitors this process holds: ref → monitored process. */
-  monitors: Map<Ref, Process> | undefined;
+  monitors: RefTable<Process> | undefined;
   /** Monitors on this process: ref → watching process. */
-  watchers: Map<Ref, Process> | undefined;
+  watchers: RefTable<Process> | undefined;
   trapExit = false;
   alive = true;
   exitReason: unknown = undefined;

@@ -3,6 +3,7 @@ import { BadArgError, ExitError } from './errors.js';
 import { logCrash } from './log.js';
 import { Pid, Ref, makeRef } from './pid.js';
 import type { Process } from './process.js';
+import { RefTable } from './ref-table.js';
 import { lookup, removeProcess } from './registry.js';
 import { current, living } from './scheduler.js';
 import { cancelTimersTo } from './timers.js';
@@ -42,13 +43,13 @@ export function terminate(proc: Process, reason: unknown): void {
   cancelTimersTo(proc.pid);
   const watched = proc.observed || (proc.links?.size ?? 0) > 0 || (proc.watchers?.size ?? 0) > 0;
   if (proc.monitors) {
-    for (const [ref, target] of proc.monitors) target.watchers?.delete(ref);
+    for (const [ref, target] of proc.monitors.entries()) target.watchers?.delete(ref);
     proc.monitors = undefined;
   }
   if (proc.watchers) {
     const watchers = proc.watchers;
     proc.watchers = undefined;
-    for (const [ref, watcher] of watchers) {
+    for (const [ref, watcher] of watchers.entries()) {
       watcher.monitors?.delete(ref);
       watcher.deliver(downMessage(ref, proc.pid, reason));
     }
@@ -170,8 +171,8 @@ export function monitorFrom(watcher: Process, pid: Pid): Ref {
   // Monitoring oneself is allowed and never fires (no DOWN can reach a dead process); kept out
   // of the watchers, it does not count as someone watching for the crash log.
   if (target === watcher) return ref;
-  (watcher.monitors ??= new Map()).set(ref, target);
-  (target.watchers ??= new Map()).set(ref, watcher);
+  (watcher.monitors ??= new RefTable()).set(ref, target);
+  (target.watchers ??= new RefTable()).set(ref, watcher);
   return ref;
 }
 

@@ -146,6 +146,29 @@ test('call times out on the clock with a timeout exit, and the late reply never 
   await assertReceive(['caller_mailbox', [], []]);
 }));
 
+test('calls with one timeout share a queue: answered calls in between, held calls each time out on time (past a sweep of the queue)', (t) => inProcess(async () => {
+  const clock = simulatedClock(t);
+  const me = self();
+  const pid = ok(genServer.start(counter(me), 0));
+  // 200 answered calls empty the queue again and again; then 100 held calls, each from its own
+  // process, 1 ms apart, with answered calls among them (past the queue's sweep threshold).
+  for (let i = 0; i < 200; i++) assert.equal(await genServer.call(pid, ['get'], 1000), 0);
+  for (let i = 0; i < 100; i++) {
+    spawn(async () => send(me, ['held', i, await exitReasonOf(genServer.call(pid, ['later'], 1000))]));
+    await settle();
+    assert.equal(await genServer.call(pid, ['add', 1], 1000), i + 1);
+    await clock.advance(1);
+  }
+  // Held call i was made at i ms and times out at 1000 + i ms; now is 100 ms.
+  await clock.advance(899);
+  await refuteReceived(['held', _, _]);
+  for (let i = 0; i < 100; i++) {
+    await clock.advance(1);
+    await assertReceive(['held', i, ['timeout', _]]);
+    await refuteReceived(['held', _, _]);
+  }
+}));
+
 test('call with timeout 0 times out, as receive … after 0 does before the reply can be there; a bad timeout is a BadArgError', () => inProcess(async () => {
   const pid = ok(genServer.start(counter(self()), 0));
   await assertReceived(['init', pid]);

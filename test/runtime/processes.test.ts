@@ -166,6 +166,30 @@ test('processInfo shows the queue, links, monitors and flags; undefined for a de
   assert.equal(processInfo(p), undefined);
 }));
 
+test('monitors are listed oldest first, and DOWNs come in that order, across demonitors and a monitor added after', () => inProcess(async () => {
+  const me = self();
+  const a = spawn(forever);
+  const b = spawn(forever);
+  const [m1, m2, m3] = [monitor(a), monitor(a), monitor(b)];
+  assert.deepEqual(processInfo(me)!.monitors, [m1, m2, m3]);
+  demonitor(m1);
+  const m4 = monitor(a);
+  assert.deepEqual(processInfo(me)!.monitors, [m2, m3, m4]);
+  assert.deepEqual(processInfo(a)!.monitoredBy, [me, me]);
+  demonitor(m2);
+  demonitor(m3);
+  demonitor(m4);
+  assert.deepEqual(processInfo(me)!.monitors, []);
+  assert.deepEqual(processInfo(a)!.monitoredBy, []);
+  const [m5, m6] = [monitor(a), monitor(a)];
+  exit(a, 'kill');
+  assert.deepEqual(processInfo(me)!.messages, [['DOWN', m5, 'process', a, 'killed'], ['DOWN', m6, 'process', a, 'killed']]);
+  assert.deepEqual(processInfo(me)!.monitors, []);
+  await refuteReceive(['DOWN', m4, _, _, _], 0);
+  exit(b, 'kill');
+  await refuteReceive(['DOWN', m3, _, _, _], 0);
+}));
+
 test('a crash nothing links to or monitors is logged once with its pid and reason; watched crashes are not', async () => {
   const reports: CrashReport[] = [];
   const previous = setLogger((r) => reports.push(r));
