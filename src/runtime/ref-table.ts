@@ -5,7 +5,7 @@
 // Map's: the inline entry is only filled while the Map is empty, so it is always the oldest.
 import type { Ref } from './pid.js';
 
-/** @internal */
+// Declared in the shipped types (Process names it) but not exported from any entry point.
 export class RefTable<V> {
   #ref: Ref | undefined = undefined;
   #value: V | undefined = undefined;
