@@ -2,11 +2,11 @@
 // client (callbacks), in the same run, against a server in its own process.
 // `npm run bench:ws` (the numbers in bench/README.md come from it);
 // `ERLGUN_BENCH_ONLY=oneway64,conns npm run bench:ws` runs some cases only
-// (oneway64, oneway16k, fresh, echo, conns, owners).
+// (oneway64, oneway16k, fresh, echo, conns, owners, serverOwners).
 import { execFileSync, spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { _, anyPid, anyRef, flush, gun, on, receive, receiveNow, self, send, spawn, TIMEOUT, type Pid, type StreamRef } from './runtime-api.js';
+import { _, anyPid, anyRef, flush, genServer, gun, on, receive, receiveNow, self, send, spawn, TIMEOUT, type GenServer, type Pid, type StreamRef } from './runtime-api.js';
 import { fmt, printTable, sampleOf, type Row, type Sample } from './table.js';
 
 const exposedGc = (globalThis as { gc?: () => void }).gc;
@@ -237,6 +237,62 @@ async function erlgunOwners(server: Server, n: number, heap: boolean): Promise<M
   return { ms, bytes };
 }
 
+/** A genServer owner's state: its connection and upgrade. */
+interface OwnerState {
+  readonly shell: Pid;
+  readonly conn: Pid;
+  readonly ref: StreamRef;
+}
+
+/**
+ * The owner as a genServer (a callback-driven actor, no async body waiting in `receive`): it
+ * opens its connection in `init`, tells the shell on `gun_upgrade`, and stops on `'stop'`
+ * (closing the connection in `terminate`). `gun_up` is handled, not left unread: a server
+ * takes every message.
+ */
+const ownerServer: GenServer<OwnerState, never, never, never, unknown, readonly [Pid, number]> = {
+  init: ([shell, port]) => {
+    const conn = gun.open('127.0.0.1', port, { retry: 0 });
+    return ['ok', { shell, conn, ref: gun.wsUpgrade(conn, '/') }];
+  },
+  handleInfo: (msg, state) => {
+    if (msg === 'stop') return ['stop', 'normal', state];
+    if (Array.isArray(msg) && msg[0] === 'gun_upgrade' && msg[2] === state.ref) send(state.shell, ['owner_up', self()]);
+    return ['noreply', state];
+  },
+  terminate: (_reason, state) => {
+    gun.close(state.conn);
+  },
+};
+
+/** As erlgunOwners, with a genServer owner per connection. */
+async function erlgunServerOwners(server: Server, n: number, heap: boolean): Promise<ManyResult> {
+  requireEmptyMailbox();
+  const shell = self();
+  const owners: Pid[] = new Array<Pid>(n);
+  if (heap) gc();
+  const h0 = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const clauses = [on(['owner_up', anyPid], () => undefined)] as const;
+  for (let i = 0; i < n; i += 500) {
+    const end = Math.min(n, i + 500);
+    for (let j = i; j < end; j++) {
+      const started = genServer.start(ownerServer, [shell, server.port] as const);
+      if (started === 'ignore' || started[0] !== 'ok') throw new Error(`owner did not start: ${String(started)}`);
+      owners[j] = started[1];
+    }
+    for (let j = i; j < end; j++) await receive(clauses);
+  }
+  const ms = performance.now() - t0;
+  if (heap) gc();
+  const bytes = heap ? (process.memoryUsage().heapUsed - h0) / n : NaN;
+  await server.resetAll();
+  for (const owner of owners) send(owner, 'stop');
+  await settle();
+  flush();
+  return { ms, bytes };
+}
+
 // ---- raw ws ----------------------------------------------------------------------------
 
 function rawConnect(port: number): Promise<WebSocket> {
@@ -365,7 +421,7 @@ if (childCase !== undefined) {
   process.exit(0);
 }
 
-const only = new Set((process.env.ERLGUN_BENCH_ONLY ?? 'oneway64,oneway16k,fresh,echo,conns,owners').split(','));
+const only = new Set((process.env.ERLGUN_BENCH_ONLY ?? 'oneway64,oneway16k,fresh,echo,conns,owners,serverOwners').split(','));
 const started = performance.now();
 pinSelf('0');
 const server = await startServer('1');
@@ -427,6 +483,7 @@ async function manyRows(ours: typeof erlgunMany, what: string, sizes: readonly (
 
 if (only.has('conns')) await manyRows(erlgunMany, 'concurrent upgrades', [[1000, 11, 3], [10_000, 4, 1]]);
 if (only.has('owners')) await manyRows(erlgunOwners, 'upgrades, a spawned owner process per connection', [[1000, 11, 3], [5000, 5, 3]]);
+if (only.has('serverOwners')) await manyRows(erlgunServerOwners, 'upgrades, a genServer owner per connection', [[1000, 11, 3], [5000, 5, 3]]);
 
 printTable(`WebSocket — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, client on CPU 0, server on CPU 1 (echo: both on CPU 0)`, 'raw ws', rows);
 console.log(`\nratio = median of the erlgun ÷ raw ws ratios of runs made back to back, alternating which goes first (64 B rows: 41 and 15 pairs, 16 KiB: 41, echo: 5, after two warm-up rounds each; fresh-process rows: 9 pairs, no warm-up, each run a new node process; connections: 11 and 4 timed pairs, 3 and 1 weighed with full GCs, after three warm-up rounds; owner per connection: 11 and 5 timed, 3 and 3 weighed, after three warm-up rounds). Middle half of those ratios (25th–75th percentile): ${spreads.join('; ')}. Total ${fmt((performance.now() - started) / 1000, 0)} s.`);
