@@ -8,7 +8,7 @@ import { logCrash } from '../../runtime/log.js';
 import { nextTurn } from '../../runtime/microtask.js';
 import { HeldChunk } from './body.js';
 import type { Pid } from '../../runtime/pid.js';
-import { inActor, type ConnectionContext, type OutgoingRequest, type ProtocolHandler, type Unsent, type WsUpgradeRequest } from '../protocol.js';
+import { inActor, type ConnectionContext, type EventHandler, type OutgoingRequest, type ProtocolHandler, type Unsent, type WsUpgradeRequest } from '../protocol.js';
 import {
   errorAtom, gunConnError, gunData, gunInform, gunResponse, gunStreamError, gunTrailers, gunUpgrade, Sentences,
   type DownReason, type ReplyTo, type StreamRef, type WsSendFrame,
@@ -42,7 +42,27 @@ interface Stream {
   settled?: boolean;
   /** Set once an extended CONNECT got its 2xx: the stream now carries Websocket frames. */
   ws?: WsH2Stream;
+  /** The module whose stream it is (the shared listeners find it here). */
+  readonly http: Http2Handler;
+  /**
+   * The response's content-length (Infinity without one): node:http2 ends a stream the same
+   * way whether END_STREAM came or the session went down under it, and the length tells the two apart.
+   */
+  expected: number;
+  received: number;
+  /** The body chunk held for a turn, made when a body first needs it. */
+  held?: HeldChunk;
 }
+
+/** A node:http2 stream's record, set on the stream itself: the listeners, shared by every stream, find it through `this`. */
+const RECORD = Symbol('erlgun/h2-stream');
+type Tagged = ClientHttp2Stream & { [RECORD]?: Stream };
+
+type StreamListener = (this: Tagged, a?: unknown, b?: unknown, c?: unknown) => void;
+type StreamListeners = Readonly<Record<'headers' | 'response' | 'data' | 'trailers' | 'end' | 'close', StreamListener>>;
+
+/** Errors are reported from 'close', which follows with the stream's reset code. */
+const ignoreError = (): void => undefined;
 
 export class Http2Handler implements ProtocolHandler {
   readonly name = 'http2' as const;
@@ -169,7 +189,7 @@ export class Http2Handler implements ProtocolHandler {
       ctx.reply(r.replyTo, gunStreamError(ctx.conn, r.ref, ['stream_error', 'internal_error', String((error as Error).message)]));
       return;
     }
-    const stream: Stream = { ref: r.ref, replyTo: r.replyTo, h2, command: { $gun: 'request', req: r }, cancelled: false, done: false, flow: r.flow };
+    const stream: Stream = { ref: r.ref, replyTo: r.replyTo, h2, command: { $gun: 'request', req: r }, cancelled: false, done: false, flow: r.flow, http: this, expected: Infinity, received: 0 };
     this.#streams.set(r.ref, stream);
     this.#listen(stream);
     if (r.body !== undefined) {
@@ -179,103 +199,132 @@ export class Http2Handler implements ProtocolHandler {
   }
 
   /**
-   * Turns the stream's events into Gun's messages, inside the connection actor. Once an
-   * upgrade made the stream a Websocket, its data, end and close go to that Websocket
-   * (including those read before the actor learnt of the 2xx).
+   * The stream's events become Gun's messages, inside the connection actor. Once an upgrade
+   * made the stream a Websocket, its data, end and close go to that Websocket (including
+   * those read before the actor learnt of the 2xx). The listeners are shared by every
+   * stream: a request makes no closure of its own.
    */
   #listen(stream: Stream): void {
+    const h2 = stream.h2 as Tagged;
+    h2[RECORD] = stream;
+    const on = (Http2Handler.#listeners ??= Http2Handler.#makeListeners());
+    h2.on('error', ignoreError).on('headers', on.headers).on('response', on.response).on('data', on.data)
+      .on('trailers', on.trailers).on('end', on.end).on('close', on.close);
+  }
+
+  // Made on first use (a static initializer that calls a static private method breaks tsc's down-levelled classes).
+  static #listeners: StreamListeners | undefined;
+
+  static #makeListeners(): StreamListeners {
+    // Each listener queues its event for the actor, with the stream's record.
+    const toActor = (fn: (stream: Stream, a?: unknown, b?: unknown, c?: unknown) => void): StreamListener => function (this: Tagged, a?: unknown, b?: unknown, c?: unknown): void {
+      const stream = this[RECORD];
+      if (stream !== undefined) stream.http.#ctx.run(fn as EventHandler, stream, a, b, c);
+    };
+    return {
+      headers: toActor((stream, headers, _flags, raw) => stream.http.#onHeaders(stream, headers as IncomingHttpHeaders, raw as string[])),
+      response: toActor((stream, headers, flags, raw) => stream.http.#onResponse(stream, headers as IncomingHttpHeaders, flags as number, raw as string[])),
+      data: toActor((stream, chunk) => stream.http.#onData(stream, chunk as Buffer)),
+      trailers: toActor((stream, _headers, _flags, raw) => stream.http.#onTrailers(stream, raw as string[])),
+      end: toActor((stream) => stream.http.#onEnd(stream)),
+      close: toActor((stream) => stream.http.#onClose(stream)),
+    };
+  }
+
+  #onHeaders(stream: Stream, headers: IncomingHttpHeaders, raw: string[]): void {
     const ctx = this.#ctx;
-    const { h2, ref, replyTo } = stream;
+    if (!stream.cancelled) ctx.reply(stream.replyTo, gunInform(ctx.conn, stream.ref, Number(headers[':status']), fromRawHeaders(raw)));
+  }
+
+  #onResponse(stream: Stream, headers: IncomingHttpHeaders, flags: number, raw: string[]): void {
+    const ctx = this.#ctx;
+    if (stream.command.$gun === 'ws_upgrade') {
+      const status = Number(headers[':status']);
+      if (status >= 200 && status < 300 && !stream.cancelled) {
+        this.#upgraded(stream, stream.command.upgrade, fromRawHeaders(raw));
+        return;
+      }
+      // Refused: an ordinary response on the same ref; our side of the CONNECT ends with it,
+      // so the stream closes cleanly (Gun 2.4.1 leaves it half open and a stream error follows).
+      this.#settle(stream);
+      if (!stream.h2.writableEnded) stream.h2.end();
+    }
+    const fin = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
+    if (fin) this.#end(stream);
+    const length = Number(headers['content-length']);
+    if (Number.isInteger(length)) stream.expected = length;
+    if (!stream.cancelled) ctx.reply(stream.replyTo, gunResponse(ctx.conn, stream.ref, fin ? 'fin' : 'nofin', Number(headers[':status']), fromRawHeaders(raw)));
+  }
+
+  #onData(stream: Stream, chunk: Buffer): void {
+    if (stream.ws !== undefined) {
+      stream.ws.streamData(chunk);
+      return;
+    }
+    stream.received += chunk.length;
+    // The content-length is reached: this is the last chunk, 'fin' at once.
+    if (stream.received >= stream.expected && !stream.done) {
+      stream.held?.flush();
+      this.#end(stream);
+      if (!stream.cancelled) this.#ctx.reply(stream.replyTo, gunData(this.#ctx.conn, stream.ref, 'fin', chunk));
+      return;
+    }
     // The last chunk carries 'fin' when the end comes in the same read; otherwise an empty
     // 'fin' follows it, as for HTTP/1.1.
-    // node:http2 ends a stream the same way whether END_STREAM came or the session went down
-    // under it; a content-length tells the two apart.
-    let expected = Infinity;
-    let received = 0;
-    const held = new HeldChunk(ctx, (chunk) => {
+    (stream.held ??= this.#heldChunk(stream)).hold(chunk);
+  }
+
+  #heldChunk(stream: Stream): HeldChunk {
+    const ctx = this.#ctx;
+    return new HeldChunk(ctx, (chunk) => {
       if (stream.cancelled || this.#gone) return;
-      ctx.reply(replyTo, gunData(ctx.conn, ref, 'nofin', chunk));
-      if (--stream.flow === 0) h2.pause();
+      ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'nofin', chunk));
+      if (--stream.flow === 0) stream.h2.pause();
     }, () => stream.flow > 0);
-    const onHeaders = (_headers: IncomingHttpHeaders, _flags: number, raw: string[]): void => {
-      if (!stream.cancelled) ctx.reply(replyTo, gunInform(ctx.conn, ref, Number(_headers[':status']), fromRawHeaders(raw)));
-    };
-    const onResponse = (headers: IncomingHttpHeaders, flags: number, raw: string[]): void => {
-      if (stream.command.$gun === 'ws_upgrade') {
-        const status = Number(headers[':status']);
-        if (status >= 200 && status < 300 && !stream.cancelled) {
-          this.#upgraded(stream, stream.command.upgrade, fromRawHeaders(raw));
-          return;
-        }
-        // Refused: an ordinary response on the same ref; our side of the CONNECT ends with it,
-        // so the stream closes cleanly (Gun 2.4.1 leaves it half open and a stream error follows).
-        this.#settle(stream);
-        if (!h2.writableEnded) h2.end();
+  }
+
+  #onTrailers(stream: Stream, raw: string[]): void {
+    stream.held?.flush();
+    this.#end(stream);
+    if (!stream.cancelled) this.#ctx.reply(stream.replyTo, gunTrailers(this.#ctx.conn, stream.ref, fromRawHeaders(raw)));
+  }
+
+  #onEnd(stream: Stream): void {
+    const ctx = this.#ctx;
+    if (stream.ws !== undefined) {
+      stream.ws.streamEnd();
+      return;
+    }
+    if (stream.received < stream.expected && stream.expected !== Infinity && !stream.done) {
+      // Cut short: the session's end reports it (gun_error closed, killed in gun_down).
+      stream.held?.flush();
+      if (!this.#session.destroyed && !this.#session.closed && !this.#goaway && !stream.cancelled) {
+        stream.done = true;
+        ctx.reply(stream.replyTo, gunStreamError(ctx.conn, stream.ref, ['stream_error', 'protocol_error', 'The response ended before its content-length.']));
       }
-      const fin = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
-      if (fin) this.#end(stream);
-      const length = Number(headers['content-length']);
-      if (Number.isInteger(length)) expected = length;
-      if (!stream.cancelled) ctx.reply(replyTo, gunResponse(ctx.conn, ref, fin ? 'fin' : 'nofin', Number(headers[':status']), fromRawHeaders(raw)));
-    };
-    const onData = (chunk: Buffer): void => {
-      if (stream.ws !== undefined) {
-        stream.ws.streamData(chunk);
-        return;
-      }
-      received += chunk.length;
-      // The content-length is reached: this is the last chunk, 'fin' at once.
-      if (received >= expected && !stream.done) {
-        held.flush();
-        this.#end(stream);
-        if (!stream.cancelled) ctx.reply(replyTo, gunData(ctx.conn, ref, 'fin', chunk));
-        return;
-      }
-      held.hold(chunk);
-    };
-    const onTrailers = (_headers: IncomingHttpHeaders, _flags: number, raw: string[]): void => {
-      held.flush();
-      this.#end(stream);
-      if (!stream.cancelled) ctx.reply(replyTo, gunTrailers(ctx.conn, ref, fromRawHeaders(raw)));
-    };
-    const onEnd = (): void => {
-      if (stream.ws !== undefined) {
-        stream.ws.streamEnd();
-        return;
-      }
-      if (received < expected && expected !== Infinity && !stream.done) {
-        // Cut short: the session's end reports it (gun_error closed, killed in gun_down).
-        held.flush();
-        if (!this.#session.destroyed && !this.#session.closed && !this.#goaway && !stream.cancelled) {
-          stream.done = true;
-          ctx.reply(replyTo, gunStreamError(ctx.conn, ref, ['stream_error', 'protocol_error', 'The response ended before its content-length.']));
-        }
-        return;
-      }
-      if (stream.done) return;
-      const last = held.take();
-      if (!stream.cancelled && !this.#gone) ctx.reply(replyTo, gunData(ctx.conn, ref, 'fin', last ?? EMPTY));
-      this.#end(stream);
-    };
-    const onClose = (): void => {
-      if (stream.ws !== undefined) {
-        stream.ws.streamClosed();
-        return;
-      }
-      this.#settle(stream);
-      // A stream cut by the session's end is reported with the connection's loss (#closed).
-      if (this.#gone || (!stream.done && !stream.cancelled && (this.#session.destroyed || this.#session.closed || this.#goaway))) return;
-      this.#streams.delete(ref);
-      if (stream.done || stream.cancelled) return;
-      // Reset by the server: this stream's own error, not the connection's.
-      stream.done = true;
-      const code = h2.rstCode ?? 0;
-      ctx.reply(replyTo, gunStreamError(ctx.conn, ref, ['stream_error', h2ErrorName(code), `The stream was reset by the server (code ${code}).`]));
-    };
-    // Errors are reported from 'close', which follows with the stream's reset code.
-    h2.on('error', () => undefined);
-    h2.on('headers', inActor(ctx, onHeaders)).on('response', inActor(ctx, onResponse)).on('data', inActor(ctx, onData))
-      .on('trailers', inActor(ctx, onTrailers)).on('end', inActor(ctx, onEnd)).on('close', inActor(ctx, onClose));
+      return;
+    }
+    if (stream.done) return;
+    const last = stream.held?.take();
+    if (!stream.cancelled && !this.#gone) ctx.reply(stream.replyTo, gunData(ctx.conn, stream.ref, 'fin', last ?? EMPTY));
+    this.#end(stream);
+  }
+
+  #onClose(stream: Stream): void {
+    const ctx = this.#ctx;
+    if (stream.ws !== undefined) {
+      stream.ws.streamClosed();
+      return;
+    }
+    this.#settle(stream);
+    // A stream cut by the session's end is reported with the connection's loss (#closed).
+    if (this.#gone || (!stream.done && !stream.cancelled && (this.#session.destroyed || this.#session.closed || this.#goaway))) return;
+    this.#streams.delete(stream.ref);
+    if (stream.done || stream.cancelled) return;
+    // Reset by the server: this stream's own error, not the connection's.
+    stream.done = true;
+    const code = stream.h2.rstCode ?? 0;
+    ctx.reply(stream.replyTo, gunStreamError(ctx.conn, stream.ref, ['stream_error', h2ErrorName(code), `The stream was reset by the server (code ${code}).`]));
   }
 
   /** A 2xx to an extended CONNECT: the stream carries Websocket from now on. */
@@ -325,7 +374,7 @@ export class Http2Handler implements ProtocolHandler {
       ctx.reply(u.replyTo, gunStreamError(ctx.conn, u.ref, ['stream_error', 'internal_error', String((error as Error).message)]));
       return;
     }
-    const stream: Stream = { ref: u.ref, replyTo: u.replyTo, h2, command: { $gun: 'ws_upgrade', upgrade: u }, cancelled: false, done: false, flow: u.opts.flow ?? Infinity };
+    const stream: Stream = { ref: u.ref, replyTo: u.replyTo, h2, command: { $gun: 'ws_upgrade', upgrade: u }, cancelled: false, done: false, flow: u.opts.flow ?? Infinity, http: this, expected: Infinity, received: 0 };
     this.#streams.set(u.ref, stream);
     this.#listen(stream);
   }
