@@ -111,11 +111,14 @@ test('Websocket: the client closes → 1.3: gun_down(ws, normal, [], []); 2: gun
 }));
 
 test('Websocket: TCP dropped without a close frame → 1.3: gun_down(ws, closed, [], []); 2: gun_down(ws, closed, [ref])', (t) => inProcess(async () => {
-  const srv = await startWs({ onConnection: (ws) => setTimeout(() => ws.terminate(), 20) });
+  // The server drops the TCP connection when the client's first frame comes (after the upgrade, whatever the machine's speed).
+  const srv = await startWs({ onConnection: (ws) => ws.once('message', () => ws.terminate()) });
   t.after(() => srv.close());
   const a = await upgraded(srv.port, { retry: 0 });
+  gun.wsSend(a.conn, a.ref, ['text', 'drop me']);
   await assertReceive(['gun_down', a.conn, 'ws', 'closed', [], []], 1000);
   const b = await upgraded(srv.port, { retry: 0, dialect: '2' });
+  gun.wsSend(b.conn, b.ref, ['text', 'drop me']);
   await assertReceive(['gun_down', b.conn, 'ws', 'closed', [b.ref]], 1000);
 }));
 
@@ -282,9 +285,11 @@ test('HTTP/2 GOAWAY: a stream above the last stream id → 1.3: listed in gun_do
 }));
 
 test('gun.shutdown refuses a queued request → 1.3: [closing, sentence]; 2: Gun 2.x\'s [closing, shutdown]', (t) => inProcess(async () => {
+  // The response ends only once the test has seen the refusal: /b is still queued behind it when shutdown comes.
+  const finish: (() => void)[] = [];
   const srv = await startHttp((_req, res) => {
     res.write('slow ');
-    setTimeout(() => res.end('done'), 50);
+    finish.push(() => res.end('done'));
   });
   t.after(() => srv.close());
   for (const [dialect, reason] of [['1.3', ['closing', 'The connection is shutting down.']], ['2', ['closing', 'shutdown']]] as const) {
@@ -294,16 +299,21 @@ test('gun.shutdown refuses a queued request → 1.3: [closing, sentence]; 2: Gun
     await assertReceive(['gun_response', conn, a, 'nofin', 200, _], 1000);
     gun.shutdown(conn);
     await assertReceive(['gun_error', conn, b, reason], 1000);
+    for (const end of finish.splice(0)) end();
     assert.equal(ok(await gun.awaitBody(conn, a)).toString(), 'slow done');
   }
 }));
 
 test('the owner dies: a queued stream replying to another process → 1.3: [closing, sentence]; 2: [closing, owner_down]', (t) => inProcess(async () => {
+  const finish: (() => void)[] = [];
   const srv = await startHttp((_req, res) => {
     res.write('slow ');
-    setTimeout(() => res.end('done'), 100);
+    finish.push(() => res.end('done'));
   });
-  t.after(() => srv.close());
+  t.after(() => {
+    for (const end of finish.splice(0)) end();
+    return srv.close();
+  });
   const me = self();
   for (const [dialect, reason] of [['1.3', ['closing', 'The connection is shutting down.']], ['2', ['closing', 'owner_down']]] as const) {
     spawn(async () => {
@@ -315,5 +325,6 @@ test('the owner dies: a queued stream replying to another process → 1.3: [clos
     });
     const [, conn, b] = await assertReceive(['queued', _, _], 1000);
     await assertReceive(['gun_error', conn as Pid, b as StreamRef, reason], 1000);
+    for (const end of finish.splice(0)) end();
   }
 }));
