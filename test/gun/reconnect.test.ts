@@ -301,9 +301,11 @@ test('gun.close is immediate: no gun_down, monitors see shutdown', (t) => inProc
 }));
 
 test('gun.shutdown lets the running response finish, refuses queued ones, exits shutdown without gun_down', (t) => inProcess(async () => {
+  // The response ends once the refusal was seen: /b is still queued behind it when shutdown comes.
+  const finish: (() => void)[] = [];
   const srv = await startHttp((_req, res) => {
     res.write('slow ');
-    setTimeout(() => res.end('done'), 50);
+    finish.push(() => res.end('done'));
   });
   t.after(() => srv.close());
   const conn = gun.open('127.0.0.1', srv.port);
@@ -313,6 +315,7 @@ test('gun.shutdown lets the running response finish, refuses queued ones, exits 
   const mref = monitor(conn);
   gun.shutdown(conn);
   await assertReceive(['gun_error', conn, b, ['closing', _]], 1000);
+  for (const end of finish.splice(0)) end();
   assert.equal(ok(await gun.awaitBody(conn, a)).toString(), 'slow done');
   await assertReceive(['DOWN', mref, 'process', conn, 'shutdown'], 1000);
   await refuteReceive(['gun_down', conn, _, _, _, _], 30);
