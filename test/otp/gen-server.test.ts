@@ -1,26 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  _, anyPid, exit, ok, ExitError, genServer, isProcessAlive, monitor, on, match, processFlag, receive, setLogger, processInfo, self, send, spawn, spawnLink, supervisor, sys, whereis,
+  _, anyPid, exit, ok, genServer, isProcessAlive, monitor, on, match, processFlag, receive, setLogger, processInfo, self, send, spawn, spawnLink, supervisor, sys, whereis,
   type From, type GenServer, type Pid,
 } from '../../src/index.js';
 import { assertReceive, assertReceived, inProcess, refuteReceived } from '../../src/testing/index.js';
 import { simulatedClock } from '../helpers/clock.js';
-
-
-/** The reason a call or stop exited its caller with. */
-async function exitReasonOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ExitError) return error.reason;
-    throw error;
-  }
-  assert.fail('expected an exit');
-}
-
-/** A macrotask later: every woken process has run. */
-const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+import { exitReasonOf, settle } from '../helpers/otp.js';
 
 type CounterCall = readonly ['get'] | readonly ['add', number] | readonly ['later'] | readonly ['crash'] | readonly ['stop', string];
 type CounterCast = readonly ['inc'] | readonly ['answer', number];

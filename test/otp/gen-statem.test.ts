@@ -1,26 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  _, anyPid, exit, ok, ExitError, genServer, genStatem, isProcessAlive, monitor, processFlag, self, send, setLogger, spawn, supervisor, sys, whereis,
+  _, anyPid, exit, ok, genServer, genStatem, isProcessAlive, monitor, processFlag, self, send, setLogger, spawn, supervisor, sys, whereis,
   type From, type GenStatem, type Pid, type StatemAction,
 } from '../../src/index.js';
 import { sameState, spawnStatem, statemOf, type StatemView } from '../../src/otp/statem.js';
 import { assertReceive, assertReceived, inProcess, refuteReceived } from '../../src/testing/index.js';
 import { simulatedClock } from '../helpers/clock.js';
-
-/** The reason a call or stop exited its caller with. */
-async function exitReasonOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ExitError) return error.reason;
-    throw error;
-  }
-  assert.fail('expected an exit');
-}
-
-/** A macrotask later: every woken process has run. */
-const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+import { exitReasonOf, settle } from '../helpers/otp.js';
 
 // The pushbutton of the gen_statem guide, in state_functions mode with state enter calls.
 type ButtonState = 'off' | 'on';
