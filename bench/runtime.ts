@@ -567,25 +567,35 @@ function supervisorRestarts(): Promise<Measures<Restarts>> {
     processFlag('trap_exit', true);
     // The restart window holds the restarts of the last period: kept short so it stays small.
     const sup = ok(supervisor.startLink({ init: () => ['ok', [{ intensity: RESTARTS * 2, period: 0.001 }, [{ id: 'c', start: () => genServer.startLink(crasher(me), undefined) }]]] }, undefined));
-    const up = [on(['up', anyPid], ([, pid]) => pid)] as const;
-    let child = await receive(up);
-    let early = 0;
-    let mid = 0;
-    const t0 = performance.now();
-    for (let i = 1; i <= RESTARTS; i++) {
+    const measures = await timeRestarts(async (child) => {
       genServer.cast(child, 'crash');
-      child = await receive(up);
-      if (i === EARLY) early = heapUsed();
-      if (i === MID) mid = heapUsed();
-    }
-    const us = ((performance.now() - t0) * 1000) / RESTARTS;
-    const end = heapUsed();
-    const growth = (end - early) / (RESTARTS - EARLY);
-    const late = (end - mid) / (RESTARTS - MID);
+    });
     check(isProcessAlive(sup), 'the supervisor outlived every restart');
     await genServer.stop(sup, 'shutdown');
-    return { us, growth, late };
+    return measures;
   });
+}
+
+/**
+ * Crashes the child `RESTARTS` times (`crash` makes it crash and returns once it is gone),
+ * each time waiting for the new one's `['up', pid]`; time per restart, and heap growth per
+ * restart from `EARLY` and from `MID` to the end.
+ */
+async function timeRestarts(crash: (child: Pid) => Promise<void>): Promise<Measures<Restarts>> {
+  const up = [on(['up', anyPid], ([, pid]) => pid)] as const;
+  let child = await receive(up);
+  let early = 0;
+  let mid = 0;
+  const t0 = performance.now();
+  for (let i = 1; i <= RESTARTS; i++) {
+    await crash(child);
+    child = await receive(up);
+    if (i === EARLY) early = heapUsed();
+    if (i === MID) mid = heapUsed();
+  }
+  const us = ((performance.now() - t0) * 1000) / RESTARTS;
+  const end = heapUsed();
+  return { us, growth: (end - early) / (RESTARTS - EARLY), late: (end - mid) / (RESTARTS - MID) };
 }
 
 /** The anchor: a hand-written trap_exit loop that spawnLinks the child again on each EXIT. */
@@ -600,24 +610,11 @@ function handRolledRestarts(): Promise<Measures<Restarts>> {
       })]);
     });
     startChild();
-    const up = [on(['up', anyPid], ([, pid]) => pid)] as const;
     const exited = [on(['EXIT', _, _], () => startChild())] as const;
-    let child = await receive(up);
-    let early = 0;
-    let mid = 0;
-    const t0 = performance.now();
-    for (let i = 1; i <= RESTARTS; i++) {
+    return timeRestarts(async (child) => {
       send(child, 'crash');
       await receive(exited);
-      child = await receive(up);
-      if (i === EARLY) early = heapUsed();
-      if (i === MID) mid = heapUsed();
-    }
-    const us = ((performance.now() - t0) * 1000) / RESTARTS;
-    const end = heapUsed();
-    const growth = (end - early) / (RESTARTS - EARLY);
-    const late = (end - mid) / (RESTARTS - MID);
-    return { us, growth, late };
+    });
   });
 }
 

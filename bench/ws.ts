@@ -204,9 +204,23 @@ async function erlgunMany(server: Server, n: number, heap: boolean): Promise<Man
  * in `receive` until told to stop. Time and heap as in erlgunMany, so both include the
  * owner processes; only the shell's bookkeeping (the owners' pids) is not the owners' own.
  */
-async function erlgunOwners(server: Server, n: number, heap: boolean): Promise<ManyResult> {
+function erlgunOwners(server: Server, n: number, heap: boolean): Promise<ManyResult> {
+  return ownersRun(server, n, heap, (shell, port) => spawn(async () => {
+    const conn = gun.open('127.0.0.1', port, { retry: 0 });
+    const ref = gun.wsUpgrade(conn, '/');
+    await receive([on(['gun_upgrade', conn, ref, _, _], () => undefined)]);
+    send(shell, ['owner_up', self()]);
+    await receive([on('stop', () => undefined)]);
+    gun.close(conn);
+  }));
+}
+
+/**
+ * Starts `n` owners with `start` (each tells the shell `['owner_up', pid]` once upgraded), in
+ * batches of 500; time until all are up and heap per owner, then stops them with `'stop'`.
+ */
+async function ownersRun(server: Server, n: number, heap: boolean, start: (shell: Pid, port: number) => Pid): Promise<ManyResult> {
   requireEmptyMailbox();
-  const port = server.port;
   const shell = self();
   const owners: Pid[] = new Array<Pid>(n);
   if (heap) gc();
@@ -215,16 +229,7 @@ async function erlgunOwners(server: Server, n: number, heap: boolean): Promise<M
   const clauses = [on(['owner_up', anyPid], () => undefined)] as const;
   for (let i = 0; i < n; i += 500) {
     const end = Math.min(n, i + 500);
-    for (let j = i; j < end; j++) {
-      owners[j] = spawn(async () => {
-        const conn = gun.open('127.0.0.1', port, { retry: 0 });
-        const ref = gun.wsUpgrade(conn, '/');
-        await receive([on(['gun_upgrade', conn, ref, _, _], () => undefined)]);
-        send(shell, ['owner_up', self()]);
-        await receive([on('stop', () => undefined)]);
-        gun.close(conn);
-      });
-    }
+    for (let j = i; j < end; j++) owners[j] = start(shell, server.port);
     for (let j = i; j < end; j++) await receive(clauses);
   }
   const ms = performance.now() - t0;
@@ -266,31 +271,12 @@ const ownerServer: GenServer<OwnerState, never, never, never, unknown, readonly 
 };
 
 /** As erlgunOwners, with a genServer owner per connection. */
-async function erlgunServerOwners(server: Server, n: number, heap: boolean): Promise<ManyResult> {
-  requireEmptyMailbox();
-  const shell = self();
-  const owners: Pid[] = new Array<Pid>(n);
-  if (heap) gc();
-  const h0 = process.memoryUsage().heapUsed;
-  const t0 = performance.now();
-  const clauses = [on(['owner_up', anyPid], () => undefined)] as const;
-  for (let i = 0; i < n; i += 500) {
-    const end = Math.min(n, i + 500);
-    for (let j = i; j < end; j++) {
-      const started = genServer.start(ownerServer, [shell, server.port] as const);
-      if (started === 'ignore' || started[0] !== 'ok') throw new Error(`owner did not start: ${String(started)}`);
-      owners[j] = started[1];
-    }
-    for (let j = i; j < end; j++) await receive(clauses);
-  }
-  const ms = performance.now() - t0;
-  if (heap) gc();
-  const bytes = heap ? (process.memoryUsage().heapUsed - h0) / n : NaN;
-  await server.resetAll();
-  for (const owner of owners) send(owner, 'stop');
-  await settle();
-  flush();
-  return { ms, bytes };
+function erlgunServerOwners(server: Server, n: number, heap: boolean): Promise<ManyResult> {
+  return ownersRun(server, n, heap, (shell, port) => {
+    const started = genServer.start(ownerServer, [shell, port] as const);
+    if (started === 'ignore' || started[0] !== 'ok') throw new Error(`owner did not start: ${String(started)}`);
+    return started[1];
+  });
 }
 
 // ---- raw ws ----------------------------------------------------------------------------
